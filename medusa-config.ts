@@ -1,0 +1,76 @@
+import { defineConfig, loadEnv, Modules } from "@medusajs/framework/utils"
+
+/**
+ * The development store of this repository. It loads the plugin's own `src/`
+ * (providers, module, routes, subscribers, jobs, admin) exactly as a shop that
+ * installs the package would, with options taken from the environment.
+ * `npm run dev` and `npm test` fill the environment in; see README.md.
+ */
+loadEnv(process.env.NODE_ENV || "development", process.cwd())
+
+const env = process.env
+const backendUrl = env.MEDUSA_BACKEND_URL || `http://localhost:${env.PORT || 9000}`
+const sandboxUrl = env.SANDBOX_URL?.replace(/\/$/, "")
+const redisUrl = env.REDIS_URL || undefined
+
+const secpaidOptions = {
+  apiKey: env.SECPAID_API_KEY,
+  environment: env.SECPAID_ENVIRONMENT || "development",
+  baseUrl: env.SECPAID_BASE_URL || (sandboxUrl ? `${sandboxUrl}/secpaid/api/v2/` : undefined),
+  backendUrl,
+  storefrontReturnUrl: env.STOREFRONT_RETURN_URL || undefined,
+  allowedStorefrontOrigins: env.STOREFRONT_ORIGINS ? env.STOREFRONT_ORIGINS.split(",") : undefined,
+}
+
+const payinOptions = {
+  apiKey: env.PAYIN_API_KEY,
+  environment: env.PAYIN_ENVIRONMENT || "testnet",
+  baseUrl: env.PAYIN_BASE_URL || (sandboxUrl ? `${sandboxUrl}/payin/api/v1` : undefined),
+  webhookSecret: env.PAYIN_WEBHOOK_SECRET,
+  backendUrl,
+  storefrontReturnUrl: env.STOREFRONT_RETURN_URL || undefined,
+  allowedStorefrontOrigins: env.STOREFRONT_ORIGINS ? env.STOREFRONT_ORIGINS.split(",") : undefined,
+  placeOrderBeforeConfirmation: env.PAYIN_PLACE_ORDER_BEFORE_CONFIRMATION === "true",
+}
+
+module.exports = defineConfig({
+  projectConfig: {
+    databaseUrl: env.DATABASE_URL,
+    redisUrl,
+    workerMode: (env.MEDUSA_WORKER_MODE as "shared" | "worker" | "server") || "shared",
+    http: {
+      storeCors: env.STORE_CORS || "http://localhost:8000,http://localhost:9000",
+      adminCors: env.ADMIN_CORS || "http://localhost:9000,http://localhost:5173",
+      authCors: env.AUTH_CORS || "http://localhost:8000,http://localhost:9000,http://localhost:5173",
+      jwtSecret: env.JWT_SECRET || "supersecret",
+      cookieSecret: env.COOKIE_SECRET || "supersecret",
+    },
+  },
+  admin: {
+    disable: env.MEDUSA_ADMIN_DISABLED === "true",
+    backendUrl,
+  },
+  modules: [
+    {
+      resolve: "@medusajs/medusa/payment",
+      options: {
+        providers: [
+          { resolve: "./src/providers/secpaid", id: "secpaid", options: secpaidOptions },
+          { resolve: "./src/providers/payin", id: "payin", options: payinOptions },
+        ],
+      },
+    },
+    ...(redisUrl
+      ? [
+          { resolve: "@medusajs/medusa/event-bus-redis", key: Modules.EVENT_BUS, options: { redisUrl } },
+          { resolve: "@medusajs/medusa/workflow-engine-redis", key: Modules.WORKFLOW_ENGINE, options: { redis: { url: redisUrl } } },
+          { resolve: "@medusajs/medusa/cache-redis", key: Modules.CACHE, options: { redisUrl } },
+          {
+            resolve: "@medusajs/medusa/locking",
+            key: Modules.LOCKING,
+            options: { providers: [{ resolve: "@medusajs/medusa/locking-redis", id: "locking-redis", is_default: true, options: { redisUrl } }] },
+          },
+        ]
+      : []),
+  ],
+})
