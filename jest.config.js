@@ -31,6 +31,7 @@ const projects = {
     displayName: "integration",
     testMatch: [
       "<rootDir>/integration-tests/http/**/*.spec.[jt]s",
+      "<rootDir>/integration-tests/install/**/*.spec.[jt]s",
       "<rootDir>/src/modules/*/__tests__/**/*.spec.[jt]s",
     ],
     setupFiles: ["<rootDir>/integration-tests/setup.js"],
@@ -45,6 +46,9 @@ const projects = {
 
 const only = process.env.TEST_TYPE
 module.exports = {
+  transform,
   projects: only ? [projects[only]] : Object.values(projects),
+  globalSetup: "<rootDir>/integration-tests/global-setup.ts",
+  globalTeardown: "<rootDir>/integration-tests/global-teardown.ts",
   testTimeout: 120000,
 }

@@ -1,0 +1,28 @@
+import net from "node:net"
+
+/**
+ * Runs once before every jest project: starts the gateway sandbox in-process on a
+ * random port and fixes the port Medusa test apps listen on, so that
+ * medusa-config.ts (loaded by each suite) points the providers at the sandbox and
+ * gives them the store's own URL for webhooks and browser returns.
+ */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once("error", reject)
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+export default async function globalSetup() {
+  const { startSandbox } = await import("../sandbox/server")
+  const sandbox = await startSandbox({ port: 0, retryDelaysMs: [100, 200, 400, 800, 1600] })
+  ;(globalThis as any).__SANDBOX__ = sandbox
+  const port = await freePort()
+  process.env.SANDBOX_URL = sandbox.url
+  process.env.PORT = String(port)
+  process.env.MEDUSA_BACKEND_URL = `http://localhost:${port}`
+}

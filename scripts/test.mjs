@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// `npm test`: every jest project (unit, integration over HTTP, browser e2e) in one
+// run against a real PostgreSQL. With DB_HOST set, that server is used (the role
+// must be allowed to create databases); otherwise an embedded PostgreSQL is started
+// for the run and removed afterwards. Extra arguments are passed to jest.
+import { spawn } from "node:child_process"
+import fs from "node:fs"
+import path from "node:path"
+import os from "node:os"
+import { fileURLToPath } from "node:url"
+import { startEmbeddedPostgres } from "./lib/postgres.mjs"
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+process.chdir(root)
+
+const fail = (sentence) => {
+  console.error(`\nnpm test: ${sentence}`)
+  process.exit(1)
+}
+
+if (!fs.existsSync(path.join(root, "node_modules", "jest"))) {
+  fail("dependencies are not installed; run `npm install` (or `npm ci`) first.")
+}
+
+const env = { ...process.env, NODE_ENV: "test" }
+let pg
+if (!env.DB_HOST) {
+  const dataDir = path.join(root, ".data", `test-pg-${process.pid}`, "db")
+  try {
+    pg = await startEmbeddedPostgres({ dataDir, persistent: false })
+  } catch (error) {
+    fail(`could not start the embedded PostgreSQL (${error?.message ?? error}); set DB_HOST, DB_PORT, DB_USERNAME and DB_PASSWORD to use an existing server instead.`)
+  }
+  // DB_HOST must be "localhost": with 127.0.0.1 Medusa's test runner turns on SSL.
+  Object.assign(env, { DB_HOST: "localhost", DB_PORT: String(pg.port), DB_USERNAME: pg.user, DB_PASSWORD: pg.password })
+  console.log(`npm test: embedded PostgreSQL on port ${pg.port} (set DB_HOST to use your own).`)
+} else {
+  env.DB_USERNAME ??= "postgres"
+  env.DB_PASSWORD ??= ""
+  console.log(`npm test: PostgreSQL at ${env.DB_HOST}:${env.DB_PORT ?? 5432} as ${env.DB_USERNAME}.`)
+}
+
+const resultsFile = path.join(os.tmpdir(), `jest-results-${process.pid}.json`)
+const jestArgs = [
+  path.join(root, "node_modules", "jest", "bin", "jest.js"),
+  "--runInBand",
+  "--forceExit",
+  "--json",
+  `--outputFile=${resultsFile}`,
+  ...process.argv.slice(2),
+]
+
+const started = Date.now()
+const child = spawn(process.execPath, ["--expose-gc", ...jestArgs], { env, stdio: "inherit" })
+let interrupted = false
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    interrupted = true
+    child.kill(signal)
+  })
+}
+const code = await new Promise((resolve) => child.on("exit", (c, s) => resolve(c ?? (s ? 1 : 0))))
+
+if (pg) {
+  await pg.stop().catch(() => {})
+  fs.rmSync(path.dirname(path.join(root, ".data", `test-pg-${process.pid}`, "db")), { recursive: true, force: true })
+}
+
+// Jest's own summary is printed above; this plain line repeats it in a form any CI reads.
+try {
+  const r = JSON.parse(fs.readFileSync(resultsFile, "utf8"))
+  fs.rmSync(resultsFile, { force: true })
+  const secs = Math.round((Date.now() - started) / 1000)
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped (${r.numTotalTestSuites} suites, ${secs} s)`)
+} catch {
+  if (!interrupted) console.error("npm test: jest wrote no results file; see its output above.")
+}
+process.exit(code)
