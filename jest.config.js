@@ -35,12 +35,16 @@ const projects = {
       "<rootDir>/src/modules/*/__tests__/**/*.spec.[jt]s",
     ],
     setupFiles: ["<rootDir>/integration-tests/setup.js"],
+    globalSetup: "<rootDir>/integration-tests/global-setup.ts",
+    globalTeardown: "<rootDir>/integration-tests/global-teardown.ts",
   },
   e2e: {
     ...common,
     displayName: "e2e",
     testMatch: ["<rootDir>/e2e/**/*.spec.[jt]s"],
     setupFiles: ["<rootDir>/integration-tests/setup.js"],
+    globalSetup: "<rootDir>/integration-tests/global-setup.ts",
+    globalTeardown: "<rootDir>/integration-tests/global-teardown.ts",
   },
 }
 
@@ -48,7 +52,5 @@ const only = process.env.TEST_TYPE
 module.exports = {
   transform,
   projects: only ? [projects[only]] : Object.values(projects),
-  globalSetup: "<rootDir>/integration-tests/global-setup.ts",
-  globalTeardown: "<rootDir>/integration-tests/global-teardown.ts",
   testTimeout: 120000,
 }

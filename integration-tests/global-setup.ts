@@ -18,6 +18,8 @@ async function freePort(): Promise<number> {
 }
 
 export default async function globalSetup() {
+  // Both the integration and the e2e project declare this setup; one sandbox serves both.
+  if ((globalThis as any).__SANDBOX__) return
   const { startSandbox } = await import("../sandbox/server")
   const sandbox = await startSandbox({ port: 0, retryDelaysMs: [100, 200, 400, 800, 1600] })
   ;(globalThis as any).__SANDBOX__ = sandbox

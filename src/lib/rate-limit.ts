@@ -38,7 +38,9 @@ export class SlidingWindowRateLimiter {
 
   private prune(key: string): number[] {
     const cutoff = this.now() - this.options.windowMs
-    const list = (this.stamps.get(key) ?? []).filter((t) => t > cutoff)
+    // Inclusive on purpose: a call exactly one window after another still counts, so we
+    // never race a gateway that counts its window the other way.
+    const list = (this.stamps.get(key) ?? []).filter((t) => t >= cutoff)
     this.stamps.set(key, list)
     return list
   }
