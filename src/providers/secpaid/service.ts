@@ -1,0 +1,457 @@
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  DeletePaymentInput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  Logger,
+  ProviderWebhookPayload,
+  RefundPaymentInput,
+  RefundPaymentOutput,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import {
+  AbstractPaymentProvider,
+  BigNumber,
+  MedusaError,
+  PaymentActions,
+  PaymentSessionStatus,
+} from "@medusajs/framework/utils"
+import { formatAmountForGateway, gatewayAmountToMinorUnits, toMinorUnits } from "../../lib/money"
+import type { StorefrontRedirectConfig } from "../../lib/storefront-redirect"
+import { SecPaidApiError, SecPaidClient, type SecPaidClientConfig } from "./client"
+import {
+  defaultSecPaidPaymentEndpoint,
+  parseSecPaidOptions,
+  SECPAID_IDENTIFIER,
+  secPaidBaseUrl,
+  secPaidReturnUrl,
+  type SecPaidOptions,
+} from "./options"
+import { parseSecPaidWebhook } from "./parse-webhook"
+import {
+  buildRecipientNote,
+  findLinkRow,
+  isPaymentRow,
+  secPaidPaymentStatus,
+  sessionIdFromNote,
+  type SecPaidLinkState,
+  type SecPaidPaymentVerdict,
+} from "./payment-status"
+import { readSecPaidSessionData, type SecPaidSessionData } from "./session-data"
+
+type InjectedDependencies = { logger: Logger }
+
+/** Test seam: tests hand in a client built on a fake HTTP layer. */
+export type SecPaidProviderTestHooks = { client?: SecPaidClient; now?: () => Date; clientConfig?: Partial<SecPaidClientConfig> }
+
+const EUR = "eur"
+const EUR_DIGITS = 2
+/** createLink attempts when SecPaid's answer is lost (timeout, network, 5xx); each is preceded by a lookup. */
+const CREATE_LINK_ATTEMPTS = 3
+const CART_ID_RE = /^[A-Za-z0-9_-]{1,64}$/
+
+/**
+ * SecPaid payment links as a Medusa payment provider (`pp_secpaid_<id>`).
+ *
+ * Path of a payment: initiatePayment creates a link (recipient_note = the
+ * session id) → the customer pays on SecPaid's page → SecPaid posts a webhook
+ * (unauthenticated) and redirects the browser to /hooks/secpaid/return/<session>
+ * → both are treated as hints only: money counts as received when
+ * getPayInTransactions shows a Success Basic/Split row for exactly the amount.
+ */
+export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptions> {
+  static override identifier = SECPAID_IDENTIFIER
+
+  protected readonly options_: SecPaidOptions
+  protected readonly logger_: Logger
+  protected readonly client_: SecPaidClient
+  private readonly now_: () => Date
+
+  static override validateOptions(options: Record<string, unknown>): void {
+    parseSecPaidOptions(options)
+  }
+
+  constructor(cradle: InjectedDependencies, options: Record<string, unknown>, hooks: SecPaidProviderTestHooks = {}) {
+    super(cradle, options as unknown as SecPaidOptions)
+    this.options_ = parseSecPaidOptions(options)
+    this.logger_ = cradle.logger
+    this.now_ = hooks.now ?? (() => new Date())
+    this.client_ =
+      hooks.client ??
+      new SecPaidClient({
+        apiKey: this.options_.apiKey,
+        baseUrl: secPaidBaseUrl(this.options_),
+        timeoutMs: this.options_.requestTimeoutMs,
+        environment: this.options_.environment,
+        logger: this.logger_,
+        extraSecrets: [this.options_.encryptionKey ?? "", ...(this.options_.splitRecipients ?? []).map((r) => r.token)],
+        ...hooks.clientConfig,
+      })
+  }
+
+  /** Used by the browser-return route to build its redirect. */
+  get storefrontRedirectConfig(): StorefrontRedirectConfig {
+    return {
+      storefrontReturnUrl: this.options_.storefrontReturnUrl,
+      allowedStorefrontOrigins: this.options_.allowedStorefrontOrigins,
+    }
+  }
+
+  async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const currency = assertEur(input.currency_code)
+    const sessionId = stringValue(input.data?.session_id) ?? input.context?.idempotency_key
+    if (!sessionId) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, "SecPaid needs the Medusa payment session id to create a link; create the session through the payment module.")
+    }
+    const cartIdInput = stringValue(input.data?.cart_id)
+    const cartId = cartIdInput && CART_ID_RE.test(cartIdInput) ? cartIdInput : undefined
+    const amount = this.linkAmount(input.amount, currency)
+    const note = buildRecipientNote(sessionId, cartId)
+    const link = await this.findOrCreateLink({ sessionId, amount, note })
+    return {
+      id: link.payId,
+      status: PaymentSessionStatus.PENDING,
+      data: this.freshSessionData({ sessionId, cartId, amount, note, payId: link.payId, payLink: link.payLink }),
+    }
+  }
+
+  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    const data = readSecPaidSessionData(input.data)
+    const currency = assertEur(input.currency_code)
+    const amount = this.linkAmount(input.amount, currency)
+    if (data.pay_id && data.amount && sameAmount(data.amount, amount)) {
+      return { data: input.data ?? {} }
+    }
+    const sessionId = data.session_id ?? input.context?.idempotency_key
+    if (!sessionId) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, "SecPaid cannot update a session without its session id; create a new payment session instead.")
+    }
+    if (data.pay_id) await this.deleteUnusedLink(data.pay_id)
+    const note = data.recipient_note ?? buildRecipientNote(sessionId, data.cart_id)
+    const link = await this.findOrCreateLink({ sessionId, amount, note })
+    this.logger_.info(`SecPaid: session ${sessionId} amount changed to ${amount} EUR; link ${data.pay_id ?? "-"} replaced by ${link.payId}.`)
+    return {
+      status: PaymentSessionStatus.PENDING,
+      data: this.freshSessionData({ sessionId, cartId: data.cart_id, amount, note, payId: link.payId, payLink: link.payLink }),
+    }
+  }
+
+  async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    return await this.verifyPayment(input.data)
+  }
+
+  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    return await this.verifyPayment(input.data)
+  }
+
+  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    const { data } = await this.verifyPayment(input.data)
+    return { data }
+  }
+
+  /** SecPaid captures when the customer pays: nothing to do, however often it is called. */
+  async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    return { data: input.data ?? {} }
+  }
+
+  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    return await this.cancelLink(input.data)
+  }
+
+  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    return await this.cancelLink(input.data)
+  }
+
+  async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
+    const data = readSecPaidSessionData(input.data)
+    if (!data.pay_id) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, "This payment has no SecPaid pay_id, so there is nothing to refund at SecPaid; refund the customer outside SecPaid.")
+    }
+    if (data.refund) {
+      // SecPaid accepts exactly one refund request per link; a second call would only be refused.
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `SecPaid accepts only one refund request per payment and one for ${data.refund.amount} EUR was already requested on ${data.refund.requested_at} (link ${data.pay_id}); contact SecPaid support to change it.`
+      )
+    }
+    const refundAmount = formatAmountForGateway(input.amount, EUR)
+    const paidAmount = data.paid_amount ?? data.amount
+    const refundMinor = toMinorUnits(refundAmount, EUR)
+    const paidMinor = paidAmount ? gatewayAmountToMinorUnits(paidAmount, EUR_DIGITS) : undefined
+    if (refundMinor <= 0n || (paidMinor !== undefined && refundMinor > paidMinor)) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, `SecPaid cannot refund ${refundAmount} EUR on a payment of ${paidAmount ?? "unknown"} EUR; enter an amount between 0.01 and the paid amount.`)
+    }
+    const full = paidMinor !== undefined && refundMinor === paidMinor
+    try {
+      await this.client_.refundPayment({ payId: data.pay_id, refundAmount, isFullRefund: full })
+    } catch (error) {
+      if (error instanceof SecPaidApiError && error.saysMatches(/already requested/i)) {
+        throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${error.message} SecPaid accepts one refund request per payment; check the SecPaid dashboard for the earlier request.`)
+      }
+      throw error
+    }
+    this.logger_.info(`SecPaid: refund of ${refundAmount} EUR requested for link ${data.pay_id}; awaiting SecPaid approval.`)
+    return {
+      data: {
+        ...data,
+        refund: {
+          status: "requested",
+          amount: refundAmount,
+          full,
+          requested_at: this.now_().toISOString(),
+          note: "awaiting SecPaid approval",
+        },
+      },
+    }
+  }
+
+  async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    const parsed = parseSecPaidWebhook({ rawData: payload.rawData, data: payload.data, encryptionKey: this.options_.encryptionKey })
+    if (!parsed.ok) {
+      this.logger_.warn(`SecPaid webhook ignored: ${parsed.reason}.`)
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    const claim = parsed.claim
+    switch (claim.status) {
+      case "success":
+        return await this.verifySuccessClaim(claim.payId)
+      case "cancel":
+        return await this.verifyCancelClaim(claim.payId, claim.note)
+      default:
+        this.logger_.warn(`SecPaid webhook for link ${claim.payId} has an unknown status "${claim.rawStatus ?? ""}"; ignored.`)
+        return { action: PaymentActions.NOT_SUPPORTED }
+    }
+  }
+
+  /** A success claim counts only when SecPaid's transaction list shows the money. */
+  private async verifySuccessClaim(payId: string): Promise<WebhookActionResult> {
+    const rows = await this.client_.getPayInTransactions({ payId })
+    const paid = rows.find((r) => isPaymentRow(r) && r.status.trim().toLowerCase() === "success")
+    if (!paid) {
+      this.logger_.warn(
+        `SecPaid webhook claims link ${payId} was paid, but getPayInTransactions shows no successful payment for it: ignored as forged or unverified.`
+      )
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    const sessionId = sessionIdFromNote(paid.recipientNote) ?? (await this.sessionIdFromLinkLists(payId, "used"))
+    if (!sessionId) {
+      this.logger_.warn(`SecPaid link ${payId} is paid but its recipient_note names no Medusa session; not created by this store, ignored.`)
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    // The amount is checked against the session in authorizePayment (the provider cannot read sessions).
+    return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: new BigNumber(paid.amount) } }
+  }
+
+  private async verifyCancelClaim(payId: string, note: string | undefined): Promise<WebhookActionResult> {
+    const rows = await this.client_.getPayInTransactions({ payId })
+    if (rows.some(isPaymentRow)) {
+      this.logger_.warn(`SecPaid webhook says link ${payId} was cancelled, but SecPaid shows a payment for it; the cancel is ignored.`)
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    const unused = await this.client_.getMyUnusedLinks({ search: sessionIdFromNote(note), limit: 50 })
+    const link = findLinkRow(unused, payId)
+    const sessionId = sessionIdFromNote(link?.recipientNote) ?? sessionIdFromNote(note)
+    if (!link?.isCancelled || !sessionId) {
+      this.logger_.warn(`SecPaid webhook says link ${payId} was cancelled, but SecPaid does not list it as cancelled; ignored.`)
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    return { action: PaymentActions.CANCELED, data: { session_id: sessionId, amount: new BigNumber(link.amount ?? "0") } }
+  }
+
+  private async sessionIdFromLinkLists(payId: string, list: "used" | "unused"): Promise<string | undefined> {
+    const rows = list === "used" ? await this.client_.getMyUsedLinks({ limit: 100 }) : await this.client_.getMyUnusedLinks({ limit: 100 })
+    return sessionIdFromNote(findLinkRow(rows, payId)?.recipientNote)
+  }
+
+  /**
+   * The status of a session's link, from SecPaid's own lists. Returns the data to
+   * store: last verdict, verified amount, and refund approval once a Refund row appears.
+   */
+  async verifyPayment(rawData: Record<string, unknown> | undefined): Promise<{ status: PaymentSessionStatus; data: Record<string, unknown> }> {
+    const data = readSecPaidSessionData(rawData)
+    if (!data.pay_id || !data.amount) {
+      return { status: PaymentSessionStatus.ERROR, data: { ...data, error_reason: "The session has no SecPaid link; create a new payment session." } }
+    }
+    const rows = await this.client_.getPayInTransactions({ payId: data.pay_id })
+    let link: SecPaidLinkState = {}
+    if (!rows.some(isPaymentRow)) link = data.canceled_at ? { deleted: true } : await this.linkState(data)
+    const verdict = secPaidPaymentStatus(rows, data.amount, link)
+    if (verdict.status === PaymentSessionStatus.ERROR) {
+      this.logger_.error(`SecPaid link ${data.pay_id} (session ${data.session_id ?? "?"}): ${verdict.reason}.`)
+    }
+    return { status: verdict.status, data: this.withVerdict(data, verdict) }
+  }
+
+  private async linkState(data: SecPaidSessionData): Promise<SecPaidLinkState> {
+    const payId = data.pay_id as string
+    const search = data.session_id
+    const unused = findLinkRow(await this.client_.getMyUnusedLinks({ search, limit: 20 }), payId)
+    if (unused) return { cancelled: unused.isCancelled }
+    const used = findLinkRow(await this.client_.getMyUsedLinks({ search, limit: 20 }), payId)
+    // Neither list: deleted (SecPaid lists only Unused/Cancelled and Used/Refunded links).
+    return used ? {} : { deleted: true }
+  }
+
+  private withVerdict(data: SecPaidSessionData, verdict: SecPaidPaymentVerdict): Record<string, unknown> {
+    const refund =
+      data.refund && verdict.refundedAmount
+        ? { ...data.refund, status: "approved" as const, approved_amount: verdict.refundedAmount, note: "approved by SecPaid" }
+        : data.refund
+    return {
+      ...data,
+      secpaid_status: verdict.status,
+      verified_at: this.now_().toISOString(),
+      ...(verdict.paidAmount ? { paid_amount: verdict.paidAmount } : {}),
+      ...(verdict.transactionId ? { transaction_id: verdict.transactionId } : {}),
+      error_reason: verdict.reason,
+      refund,
+    }
+  }
+
+  private async cancelLink(rawData: Record<string, unknown> | undefined): Promise<{ data: Record<string, unknown> }> {
+    const data = readSecPaidSessionData(rawData)
+    if (!data.pay_id) return { data: rawData ?? {} }
+    await this.deleteUnusedLink(data.pay_id)
+    return { data: { ...data, canceled_at: data.canceled_at ?? this.now_().toISOString() } }
+  }
+
+  /** deleteLink; "already gone" is success, "already paid" is an error telling to refund. */
+  private async deleteUnusedLink(payId: string): Promise<void> {
+    try {
+      await this.client_.deleteLink(payId)
+    } catch (error) {
+      if (error instanceof SecPaidApiError && error.saysMatches(/not found|is cancelled|deleted/i)) return
+      if (error instanceof SecPaidApiError && error.saysMatches(/already used|already paid/i)) {
+        throw new MedusaError(
+          MedusaError.Types.NOT_ALLOWED,
+          `SecPaid link ${payId} is already paid, so it cannot be cancelled; refund the payment instead.`
+        )
+      }
+      throw error
+    }
+  }
+
+  /**
+   * createLink without duplicates. SecPaid has no idempotency key, so when an
+   * answer is lost (timeout, network, 5xx) the link is looked up by its note
+   * before another is created.
+   */
+  private async findOrCreateLink(input: { sessionId: string; amount: string; note: string }): Promise<{ payId: string; payLink: string }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const created = await this.createLinkRequest(input)
+        return { payId: created.payId, payLink: created.payLink }
+      } catch (error) {
+        const lost = error instanceof SecPaidApiError && (error.outcomeUnknown || error.failure === "network")
+        if (!lost) throw error
+        const apiError = error as SecPaidApiError
+        if (apiError.outcomeUnknown) {
+          const existing = await this.findUnusedLink(input.sessionId, input.amount)
+          if (existing) {
+            this.logger_.warn(`SecPaid createLink for session ${input.sessionId} failed (${apiError.failure}) but link ${existing.payId} exists; reusing it.`)
+            return existing
+          }
+        }
+        if (attempt >= CREATE_LINK_ATTEMPTS) throw error
+        this.logger_.warn(`SecPaid createLink for session ${input.sessionId} failed (${apiError.failure}) and no link was found; trying again (attempt ${attempt + 1}).`)
+      }
+    }
+  }
+
+  private async createLinkRequest(input: { sessionId: string; amount: string; note: string }) {
+    const common = {
+      amount: input.amount,
+      recipientNote: input.note,
+      callbackUrl: this.callbackUrl(input.sessionId),
+      paymentEndpoint: this.paymentEndpoint(),
+      cancellable: this.options_.cancellable,
+    }
+    if (this.options_.splitRecipients) {
+      return await this.client_.createSplitLink({ ...common, recipients: this.options_.splitRecipients, splitType: this.options_.splitType })
+    }
+    return await this.client_.createLink({ ...common, bankTransfer: this.options_.bankTransfer, encryptionKey: this.options_.encryptionKey })
+  }
+
+  private async findUnusedLink(sessionId: string, amount: string): Promise<{ payId: string; payLink: string } | undefined> {
+    const rows = await this.client_.getMyUnusedLinks({ search: sessionId, limit: 10 })
+    const row = rows.find(
+      (r) => sessionIdFromNote(r.recipientNote) === sessionId && !r.isCancelled && !!r.payLink && !!r.amount && sameAmount(r.amount, amount)
+    )
+    return row ? { payId: row.payId, payLink: row.payLink as string } : undefined
+  }
+
+  private callbackUrl(sessionId: string): string {
+    if (this.options_.callbackUrl) return this.options_.callbackUrl.join(",").split("{session_id}").join(encodeURIComponent(sessionId))
+    return secPaidReturnUrl(this.options_.backendUrl as string, sessionId)
+  }
+
+  private paymentEndpoint(): string {
+    return this.options_.paymentEndpoint?.join(",") ?? defaultSecPaidPaymentEndpoint(this.options_.backendUrl as string)
+  }
+
+  private linkAmount(amount: InitiatePaymentInput["amount"], currency: string): string {
+    const text = formatAmountForGateway(amount, currency)
+    if (toMinorUnits(text, currency) <= 0n) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, `SecPaid cannot create a payment link for ${text} EUR; the amount must be greater than 0.`)
+    }
+    return text
+  }
+
+  private freshSessionData(s: { sessionId: string; cartId?: string; amount: string; note: string; payId: string; payLink: string }): Record<string, unknown> {
+    // Keys Medusa would otherwise keep from the storefront's input are set explicitly (undefined drops them).
+    return {
+      session_id: s.sessionId,
+      cart_id: s.cartId,
+      pay_id: s.payId,
+      pay_link: s.payLink,
+      amount: s.amount,
+      currency: EUR,
+      recipient_note: s.note,
+      split: !!this.options_.splitRecipients,
+      secpaid_status: PaymentSessionStatus.PENDING,
+      paid_amount: undefined,
+      transaction_id: undefined,
+      verified_at: undefined,
+      error_reason: undefined,
+      canceled_at: undefined,
+      refund: undefined,
+    }
+  }
+}
+
+function assertEur(currencyCode: string | undefined): string {
+  const code = (currencyCode ?? "").toLowerCase()
+  if (code !== EUR) {
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      `SecPaid only accepts EUR, but this payment is in ${code ? code.toUpperCase() : "no currency"}; use a EUR region for SecPaid or another payment provider.`
+    )
+  }
+  return code
+}
+
+function sameAmount(a: string, b: string): boolean {
+  try {
+    return gatewayAmountToMinorUnits(a, EUR_DIGITS) === gatewayAmountToMinorUnits(b, EUR_DIGITS)
+  } catch {
+    return false
+  }
+}
+
+function stringValue(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined
+}
+
+export default SecPaidProviderService
