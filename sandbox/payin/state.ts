@@ -1,0 +1,90 @@
+/** PayIn chains: which tokens each carries and how many confirmations an order waits for. */
+export const PAYIN_CHAINS: Record<string, { tokens: Array<"USDT" | "USDC">; confirmations: number; protocol: "evm" | "tron" | "solana" }> = {
+  "ethereum-sepolia": { tokens: ["USDC"], confirmations: 3, protocol: "evm" },
+  "polygon-amoy": { tokens: ["USDC"], confirmations: 10, protocol: "evm" },
+  "tron-nile": { tokens: ["USDT"], confirmations: 3, protocol: "tron" },
+  "solana-devnet": { tokens: ["USDC"], confirmations: 1, protocol: "solana" },
+  "ethereum-mainnet": { tokens: ["USDT", "USDC"], confirmations: 12, protocol: "evm" },
+  "polygon-mainnet": { tokens: ["USDT", "USDC"], confirmations: 128, protocol: "evm" },
+  "tron-mainnet": { tokens: ["USDT"], confirmations: 19, protocol: "tron" },
+  "solana-mainnet": { tokens: ["USDC"], confirmations: 1, protocol: "solana" },
+}
+
+export type PayInOrderStatus = "pending" | "completed" | "expired"
+
+export type PayInTransfer = {
+  txHash: string
+  amount: string
+  confirmations: number
+  detected_at: string
+}
+
+/** The order row as PayIn's server stores it (snake_case); GET /orders/:id returns it minus `transfers`/`expired_at`. */
+export type PayInOrder = {
+  id: string
+  order_reference: string
+  amount: string
+  token: "USDT" | "USDC"
+  chain: string
+  address: string
+  required_confirmations: number
+  status: PayInOrderStatus
+  created_at: string
+  payment_window_ends_at: string
+  grace_period_ends_at: string
+  first_transfer_detected_at: string | null
+  completed_at: string | null
+  expired_at: string | null
+  confirmed_received: string
+  metadata: Record<string, unknown> | null
+  success_url: string | null
+  cancel_url: string | null
+  url: string
+  transfers: PayInTransfer[]
+}
+
+export type PayInWebhookEndpoint = { url: string; secret: string }
+
+export type PayInConfig = {
+  /** Addresses in the pool; each pending order holds one. 0 → every create answers ADDRESS_POOL_EXHAUSTED. */
+  addressPoolSize: number
+  /** The docs name DUPLICATE_ORDER_REFERENCE (409); the server code does not check. Off by default. */
+  rejectDuplicateOrderReference: boolean
+  webhookEndpoints: PayInWebhookEndpoint[]
+  /** Send `transfer.detected` for a transfer that does not complete the order. */
+  transferDetectedEvents: boolean
+}
+
+export const defaultPayInConfig = (): PayInConfig => ({
+  addressPoolSize: 100,
+  rejectDuplicateOrderReference: false,
+  webhookEndpoints: [],
+  transferDetectedEvents: true,
+})
+
+export class PayInState {
+  orders: PayInOrder[] = []
+  config: PayInConfig
+
+  constructor(private readonly baseConfig: Partial<PayInConfig> = {}) {
+    this.config = { ...defaultPayInConfig(), ...baseConfig }
+  }
+
+  reset(): void {
+    this.orders = []
+    this.config = { ...defaultPayInConfig(), ...this.baseConfig }
+  }
+
+  find(id: string): PayInOrder | undefined {
+    return this.orders.find((o) => o.id === id.toLowerCase())
+  }
+
+  toJSON() {
+    return { orders: this.orders, config: this.config }
+  }
+
+  load(saved: Partial<ReturnType<PayInState["toJSON"]>>): void {
+    this.orders = saved.orders ?? []
+    this.config = { ...defaultPayInConfig(), ...this.baseConfig, ...(saved.config ?? {}) }
+  }
+}
