@@ -69,6 +69,13 @@ export type PayInOrder = {
   metadata?: Record<string, unknown>
 }
 
+/** Orders this plugin created carry the Medusa session id as reference (and in metadata). */
+export function sessionIdOfOrder(order: PayInOrder): string | undefined {
+  const fromMetadata = order.metadata?.session_id
+  if (typeof fromMetadata === "string" && fromMetadata !== order.orderReference) return undefined
+  return /^payses_\w+$/.test(order.orderReference) ? order.orderReference : undefined
+}
+
 export const payInOrderSchema = rawOrderSchema.transform((o, ctx): PayInOrder => {
   const id = o.id ?? o.orderId ?? o.order_id
   const orderReference = o.orderReference ?? o.order_reference

@@ -34,7 +34,7 @@ import { PayInClient } from "./client"
 import { parsePayInOptions, type PayInOptions, type PayInProviderOptionsInput, type PayInToken } from "./options"
 import { parsePayInWebhook, payInRawBodyBytes } from "./parse-webhook"
 import { payInOrderToPaymentState, type PayInPaymentState } from "./payment-status"
-import type { PayInOrder } from "./responses"
+import { sessionIdOfOrder, type PayInOrder } from "./responses"
 import { readPayInSignatureHeader, verifyPayInSignature } from "./verify-signature"
 
 /**
@@ -428,13 +428,6 @@ function parseSessionData(data: Record<string, unknown> | undefined): PayInSessi
     )
   }
   return parsed.data
-}
-
-/** Orders this plugin created carry the Medusa session id as reference (and in metadata). */
-export function sessionIdOfOrder(order: PayInOrder): string | undefined {
-  const fromMetadata = order.metadata?.session_id
-  if (typeof fromMetadata === "string" && fromMetadata !== order.orderReference) return undefined
-  return /^payses_\w+$/.test(order.orderReference) ? order.orderReference : undefined
 }
 
 export default PayInProviderService
