@@ -120,7 +120,7 @@ describe("SecPaidClient retries", () => {
     const { fake, client } = setup()
     fake.override(() => "timeout")
     const e1: SecPaidApiError = await client.createLink(linkArgs).catch((e) => e)
-    const e2: SecPaidApiError = await client.refundPayment({ payId: "1", refundAmount: "1.00", isFullRefund: false }).catch((e) => e)
+    const e2: SecPaidApiError = (await client.refundPayment({ payId: "1", refundAmount: "1.00", isFullRefund: false }).catch((e: SecPaidApiError) => e)) as SecPaidApiError
     expect([e1.failure, e2.failure]).toEqual(["timeout", "timeout"])
     expect(e1.message).toMatch(/did not answer createLink within 1000 ms/)
     expect(fake.calls).toHaveLength(2)
