@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import { SandboxClock } from "./clock"
+import { SANDBOX_PAYIN_WEBHOOK_SECRET } from "./credentials"
 import type { SandboxContext } from "./context"
 import { handleControl } from "./control"
 import { FaultInjector, type ActiveFault, type Gateway } from "./faults"
@@ -144,7 +145,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     secpaid: new SecPaidState(opts.secpaid),
     payin: new PayInState({
       ...(process.env.SANDBOX_PAYIN_WEBHOOK_URLS
-        ? { webhookEndpoints: process.env.SANDBOX_PAYIN_WEBHOOK_URLS.split(",").filter(Boolean).map((url) => ({ url: url.trim(), secret: "" })) }
+        ? { webhookEndpoints: process.env.SANDBOX_PAYIN_WEBHOOK_URLS.split(",").filter(Boolean).map((url) => ({ url: url.trim(), secret: SANDBOX_PAYIN_WEBHOOK_SECRET })) }
         : {}),
       ...opts.payin,
     }),

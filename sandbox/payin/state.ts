@@ -85,6 +85,7 @@ export class PayInState {
 
   load(saved: Partial<ReturnType<PayInState["toJSON"]>>): void {
     this.orders = saved.orders ?? []
-    this.config = { ...defaultPayInConfig(), ...this.baseConfig, ...(saved.config ?? {}) }
+    // Settings given at start (options, SANDBOX_PAYIN_WEBHOOK_URLS) win over saved ones.
+    this.config = { ...defaultPayInConfig(), ...(saved.config ?? {}), ...this.baseConfig }
   }
 }

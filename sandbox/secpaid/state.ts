@@ -129,7 +129,8 @@ export class SecPaidState {
   load(saved: Partial<ReturnType<SecPaidState["toJSON"]>>): void {
     this.links = saved.links ?? []
     this.transactions = saved.transactions ?? []
-    this.config = { ...defaultSecPaidConfig(), ...this.baseConfig, ...(saved.config ?? {}) }
+    // Settings given at start (options, environment) win over saved ones.
+    this.config = { ...defaultSecPaidConfig(), ...(saved.config ?? {}), ...this.baseConfig }
     this.nextLinkId = saved.nextLinkId ?? 42001
     this.nextTransactionSeq = saved.nextTransactionSeq ?? 1
   }
