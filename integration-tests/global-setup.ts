@@ -21,10 +21,17 @@ export default async function globalSetup() {
   // Both the integration and the e2e project declare this setup; one sandbox serves both.
   if ((globalThis as any).__SANDBOX__) return
   const { startSandbox } = await import("../sandbox/server")
+  const credentials = await import("../sandbox/credentials")
   const sandbox = await startSandbox({ port: 0, retryDelaysMs: [100, 200, 400, 800, 1600] })
   ;(globalThis as any).__SANDBOX__ = sandbox
   const port = await freePort()
   process.env.SANDBOX_URL = sandbox.url
+  // Tests only ever talk to the sandbox: its fixed credentials, never a real key.
+  process.env.SECPAID_API_KEY = credentials.SANDBOX_SECPAID_DEV_KEY
+  process.env.PAYIN_API_KEY = credentials.SANDBOX_PAYIN_API_KEY
+  process.env.PAYIN_WEBHOOK_SECRET = credentials.SANDBOX_PAYIN_WEBHOOK_SECRET
+  delete process.env.SECPAID_BASE_URL
+  delete process.env.PAYIN_BASE_URL
   process.env.PORT = String(port)
   process.env.MEDUSA_BACKEND_URL = `http://localhost:${port}`
 }

@@ -22,7 +22,8 @@ if (!fs.existsSync(path.join(root, "node_modules", "jest"))) {
   fail("dependencies are not installed; run `npm install` (or `npm ci`) first.")
 }
 
-const env = { ...process.env, NODE_ENV: "test" }
+// Medusa logs every migration at info level; keep test output to what matters.
+const env = { LOG_LEVEL: "error", ...process.env, NODE_ENV: "test" }
 let pg
 if (!env.DB_HOST) {
   const dataDir = path.join(root, ".data", `test-pg-${process.pid}`, "db")
@@ -51,7 +52,7 @@ const jestArgs = [
 ]
 
 const started = Date.now()
-const child = spawn(process.execPath, ["--expose-gc", ...jestArgs], { env, stdio: "inherit" })
+const child = spawn(process.execPath, ["--expose-gc", "--experimental-vm-modules", ...jestArgs], { env, stdio: "inherit" })
 let interrupted = false
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
