@@ -89,7 +89,11 @@ describe("the packed plugin installs into a stock Medusa store", () => {
           name: "throwaway-store",
           private: true,
           dependencies: { ...medusaDeps, [pkg.name]: `file:${tarball}` },
-          devDependencies: { "@swc/core": pkg.devDependencies["@swc/core"], typescript: pkg.devDependencies.typescript },
+          devDependencies: {
+            "@swc/core": pkg.devDependencies["@swc/core"],
+            "ts-node": pkg.devDependencies["ts-node"],
+            typescript: pkg.devDependencies.typescript,
+          },
         },
         null,
         2
