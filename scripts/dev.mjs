@@ -44,7 +44,8 @@ function run(cmd, args, env, { quiet = false } = {}) {
 }
 
 function startChild(name, cmd, args, env) {
-  const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] })
+  // Own process group: `medusa develop` forks a server process, and the whole group must stop with us.
+  const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true })
   const prefix = (d) =>
     String(d)
       .split("\n")
@@ -95,7 +96,7 @@ function migrationFingerprint(databaseUrl) {
   }
   walk(path.join(root, "src", "modules"))
   walk(path.join(root, "src", "links"))
-  walk(path.join(root, "dev"))
+  for (const f of ["dev/seed.ts", "dev/demo-store.ts"]) if (fs.existsSync(f)) hash.update(fs.readFileSync(f))
   return hash.digest("hex")
 }
 
@@ -188,7 +189,7 @@ async function main() {
   Ctrl-C stops Medusa, the sandbox${pg ? " and PostgreSQL" : ""}.
 `)
   await new Promise((resolve) => medusa.on("exit", resolve))
-  stop("Medusa stopped; its output is above.")
+  if (!shuttingDown) stop("Medusa stopped; its output is above.")
 }
 
 async function loadSandboxCredentials() {
@@ -212,8 +213,24 @@ let shuttingDown = false
 async function shutdown(code) {
   if (shuttingDown) return
   shuttingDown = true
-  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM")
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => { c.on("exit", r); setTimeout(() => { c.kill("SIGKILL"); r() }, 8000) }) : null)))
+  const signalGroup = (c, signal) => {
+    try {
+      process.kill(-c.pid, signal)
+    } catch {}
+  }
+  const running = children.filter((c) => c.exitCode === null)
+  for (const c of running) signalGroup(c, "SIGTERM")
+  await Promise.all(
+    running.map(
+      (c) =>
+        new Promise((resolve) => {
+          const timer = setTimeout(() => (signalGroup(c, "SIGKILL"), resolve()), 8000)
+          c.on("exit", () => (clearTimeout(timer), resolve()))
+        })
+    )
+  )
+  // The group leader may exit before its forked server does.
+  for (const c of children) signalGroup(c, "SIGKILL")
   if (pg) await pg.stop().catch(() => {})
   process.exit(code)
 }
@@ -221,6 +238,7 @@ process.on("SIGINT", () => shutdown(0))
 process.on("SIGTERM", () => shutdown(0))
 
 main().catch(async (e) => {
+  if (shuttingDown) return
   if (e instanceof Stop) console.error(`\nnpm run dev: ${e.message}`)
   else console.error(`\nnpm run dev: unexpected failure: ${e?.stack ?? e}`)
   await shutdown(1)
