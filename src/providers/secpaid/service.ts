@@ -251,6 +251,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       return { action: PaymentActions.NOT_SUPPORTED }
     }
     // The amount is checked against the session in authorizePayment (the provider cannot read sessions).
+    this.logger_.info(`SecPaid webhook for link ${payId} verified with getPayInTransactions: ${paid.amount} EUR paid for session ${sessionId}.`)
     return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: new BigNumber(paid.amount) } }
   }
 
