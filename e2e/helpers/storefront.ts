@@ -50,6 +50,19 @@ export function useStorefrontBeforeMedusa(env: Record<string, string> = {}) {
   }
 }
 
+/**
+ * Waits for `selector`; if the storefront shows its error box first, fails with
+ * that message instead of a bare timeout.
+ */
+export async function expectStep(page: Page, selector: string, timeout = 30_000) {
+  const wanted = page.locator(selector).first()
+  const error = page.locator("#error:not([hidden])")
+  await wanted.or(error).first().waitFor({ timeout })
+  if (!(await wanted.isVisible()) && (await error.isVisible())) {
+    throw new Error(`The storefront showed an error instead of ${selector}: ${await error.textContent()}`)
+  }
+}
+
 /** What the shopper does on the demo storefront up to the gateway's page. */
 export async function checkoutOnStorefront(
   page: Page,
@@ -60,9 +73,14 @@ export async function checkoutOnStorefront(
   await page.locator(`#region-${choice.currency}`).check()
   await page.locator("#product-price").filter({ hasText: choice.currency === "eur" ? "€" : "$" }).waitFor()
   await page.locator("#add-to-cart").click()
-  await page.locator("#checkout-form").waitFor()
+  await expectStep(page, "#checkout-form")
   await page.locator("#email").fill(choice.email ?? "shopper@example.com")
   await page.locator(`input[name=provider][value="${choice.providerId}"]`).check()
   if (choice.coin) await page.locator(`select[id="coin-${choice.providerId}"]`).selectOption(choice.coin)
   await page.locator("#pay").click()
+  // Either the browser leaves for the gateway, or the storefront says why not.
+  await page.waitForURL((url) => !url.href.startsWith(storefrontUrl)).catch(async (timeout) => {
+    await expectStep(page, "#never-shown", 1)
+    throw timeout
+  })
 }

@@ -45,10 +45,14 @@ export async function createCart(regionId: string, variantId: string, address: H
   return addFirstShippingOption(cart.id)
 }
 
-/** The demo store has one option per region; a real storefront lets the shopper choose. */
+/**
+ * Picks the first option priced in the cart's currency (the demo lists one per
+ * currency in the same zone; unpriced ones come back without an amount). A real
+ * storefront lets the shopper choose.
+ */
 export async function addFirstShippingOption(cartId: string): Promise<HttpTypes.StoreCart> {
   const { shipping_options } = await sdk.store.fulfillment.listCartOptions({ cart_id: cartId })
-  const option = shipping_options[0]
+  const option = shipping_options.find((o) => typeof o.amount === "number")
   if (!option) throw new Error("No shipping option serves this address; check the region's countries and the shipping options.")
   const { cart } = await sdk.store.cart.addShippingMethod(cartId, { option_id: option.id })
   return cart
