@@ -33,6 +33,8 @@ medusaIntegrationTestRunner({
       await browser?.close()
     })
     beforeEach(async () => {
+      // The sandbox is shared by every suite of the run: start from its defaults (clock, links, orders).
+      await sandbox().reset()
       const fixture = await seedStore(getContainer())
       storefront.usePublishableKey(fixture.publishableKey)
       context = await browser.newContext()
