@@ -1,4 +1,4 @@
-import { PaymentActions } from "@medusajs/framework/utils"
+import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { StorefrontPaymentOutcome } from "../../lib/storefront-redirect"
 import type { CompletePaidCartInput, CompletePaidCartResult } from "../../lib/complete-paid-cart"
 import type { PayInClient } from "./client"
@@ -11,7 +11,8 @@ import { sessionIdOfOrder } from "./responses"
  * The query string PayIn appends is forgeable and ignored: the order is fetched from
  * PayIn, and only a verified payment completes the cart. With
  * `placeOrderBeforeConfirmation` a still-pending order also becomes an order, awaiting
- * payment (the webhook or a later check captures it).
+ * payment (the webhook or a later check captures it); when such an order expires unpaid,
+ * it is cancelled.
  */
 
 export type PayInReturnDeps = {
@@ -21,6 +22,8 @@ export type PayInReturnDeps = {
   client: Pick<PayInClient, "getOrder">
   completePaidCart: (input: CompletePaidCartInput) => Promise<CompletePaidCartResult>
   findCartAndOrder: () => Promise<CompletePaidCartResult>
+  /** Cancels an order placed before confirmation whose PayIn order expired unpaid. */
+  cancelExpiredOnHoldOrder: () => Promise<CompletePaidCartResult & { canceled: boolean }>
   logger: { warn(msg: string): void; error(msg: string): void }
 }
 
@@ -70,6 +73,10 @@ export async function handlePayInBrowserReturn(deps: PayInReturnDeps): Promise<P
     // Not paid: the order is placed awaiting payment, like WooCommerce's "on hold".
     const placed = await placeOrder(PaymentActions.AUTHORIZED, "pending")
     return { status: "pending", payinStatus: order.status, cartId: placed.cartId, orderId: placed.orderId }
+  }
+  if (order.status === "expired" && options.placeOrderBeforeConfirmation && state.status === PaymentSessionStatus.CANCELED) {
+    const { cartId, orderId: canceledOrderId } = await deps.cancelExpiredOnHoldOrder()
+    return { status: "canceled", payinStatus: order.status, cartId, orderId: canceledOrderId }
   }
   const status: StorefrontPaymentOutcome =
     order.status === "expired" && state.facts.flags.length === 0

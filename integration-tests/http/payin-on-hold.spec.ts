@@ -1,0 +1,77 @@
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { completeCart } from "../helpers/checkout"
+import { seedStore, type StoreFixture } from "../helpers/store-fixture"
+import { coreWebhookUrl, isCaptured, orderForCart, payInCheckout, paymentSession, sandbox, settleEarlierWebhooks, waitForOrder } from "./payin-helpers"
+
+jest.setTimeout(120_000)
+
+/**
+ * `placeOrderBeforeConfirmation`: the cart becomes an order awaiting payment while the
+ * PayIn order is still pending (WooCommerce's "on hold"); the webhook captures it once
+ * paid, and an order that expires unpaid is cancelled. medusa-config.ts reads the
+ * option from the environment when the runner loads it, so it is set for this file only.
+ */
+const previous = process.env.PAYIN_PLACE_ORDER_BEFORE_CONFIRMATION
+process.env.PAYIN_PLACE_ORDER_BEFORE_CONFIRMATION = "true"
+afterAll(() => {
+  if (previous === undefined) delete process.env.PAYIN_PLACE_ORDER_BEFORE_CONFIRMATION
+  else process.env.PAYIN_PLACE_ORDER_BEFORE_CONFIRMATION = previous
+})
+
+medusaIntegrationTestRunner({
+  testSuite: ({ api, getContainer }) => {
+    let fixture: StoreFixture
+    const control = sandbox()
+
+    beforeEach(async () => {
+      await control.reset()
+      await control.payinSetWebhookEndpoints([{ url: coreWebhookUrl() }])
+      fixture = await seedStore(getContainer())
+    })
+
+    it("places the order awaiting payment, then the webhook captures it", async () => {
+      const container = getContainer()
+      const { cartId, sessionId, orderId } = await payInCheckout(api, fixture)
+      const completion = await completeCart(api, fixture, cartId)
+      expect(completion.status).toBe(200)
+      expect(completion.body.type).toBe("order")
+      const awaiting = await orderForCart(container, cartId)
+      expect(awaiting.id).toBe(completion.body.order.id)
+      expect(isCaptured(awaiting)).toBe(false)
+      expect((await paymentSession(container, sessionId)).status).toBe("pending_authorization")
+
+      await control.payinTransfer(orderId, { amount: "32.25" })
+      const paid = await waitForOrder(container, cartId, isCaptured)
+      expect(paid.id).toBe(awaiting.id)
+      expect(paid.payment_collections[0].payments).toHaveLength(1)
+    })
+
+    it("the browser return with a pending PayIn order places the order awaiting payment", async () => {
+      const container = getContainer()
+      const { cartId, sessionId } = await payInCheckout(api, fixture)
+      const back = await api.get(`/hooks/payin/return/${sessionId}`, { maxRedirects: 0, validateStatus: () => true })
+      expect(back.data).toContain("Payment pending")
+      const order = await orderForCart(container, cartId)
+      expect(order).toBeDefined()
+      expect(isCaptured(order)).toBe(false)
+    })
+
+    it("cancels the order awaiting payment when the PayIn order expires unpaid", async () => {
+      const container = getContainer()
+      const { cartId, sessionId, orderId } = await payInCheckout(api, fixture)
+      const completion = await completeCart(api, fixture, cartId)
+      expect(completion.body.type).toBe("order")
+
+      const { deliveries } = await control.advanceClock(16 * 60)
+      expect(deliveries.filter((d) => d.eventId === `evt_order_expired_${orderId}`).map((d) => d.status)).toEqual([200])
+      await settleEarlierWebhooks(api, container, fixture)
+
+      // PayIn sends the shopper to the cancel URL: the return route verifies the expiry and cancels.
+      const back = await api.get(`/hooks/payin/return/${sessionId}`, { maxRedirects: 0, validateStatus: () => true })
+      expect(back.data).toContain("Payment canceled")
+      const order = await orderForCart(container, cartId)
+      expect(order.status).toBe("canceled")
+      expect(isCaptured(order)).toBe(false)
+    })
+  },
+})
