@@ -101,8 +101,11 @@ export class SandboxControl {
     return this.call("GET", "/secpaid/transactions")
   }
 
-  /** Press Pay on the hosted page: link Used, `Success` row, webhooks, and the URL the browser is sent to. */
-  secpaidPay(payId: string | number, opts: { webhookFormat?: SecPaidWebhookFormat } = {}): Promise<{ redirectUrl: string; deliveries: Delivery[]; link: SandboxSecPaidLink }> {
+  /**
+   * Press Pay on the hosted page: link Used, a pay-in row, webhooks, and the URL the browser is sent to.
+   * `transactionStatus: "Pending"` records an unsettled payment (settle it with secpaidSettle); the webhook still says success.
+   */
+  secpaidPay(payId: string | number, opts: { webhookFormat?: SecPaidWebhookFormat; transactionStatus?: "Success" | "Pending" } = {}): Promise<{ redirectUrl: string; deliveries: Delivery[]; link: SandboxSecPaidLink }> {
     return this.call("POST", `/secpaid/links/${encodeURIComponent(String(payId))}/pay`, opts)
   }
 
@@ -114,6 +117,11 @@ export class SandboxControl {
   /** A SecPaid admin approves the pending refund request: a `Refund` row with the same pay_id appears. */
   secpaidApproveRefund(payId: string | number): Promise<SandboxSecPaidLink> {
     return this.call("POST", `/secpaid/links/${encodeURIComponent(String(payId))}/approve-refund`, {})
+  }
+
+  /** A pending pay-in row becomes `Success` (no webhook, as with SecPaid). */
+  secpaidSettle(payId: string | number): Promise<SandboxSecPaidLink> {
+    return this.call("POST", `/secpaid/links/${encodeURIComponent(String(payId))}/settle`, {})
   }
 
   /** A chargeback: a `Dispute` row appears and refund requests are refused ("Refund blocked by dispute"). */

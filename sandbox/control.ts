@@ -2,7 +2,7 @@ import { z } from "zod"
 import type { SandboxContext } from "./context"
 import { json, type HttpResult, type ParsedRequest } from "./http"
 import { SANDBOX_PAYIN_WEBHOOK_SECRET } from "./credentials"
-import { approveSecPaidRefund, openSecPaidDispute } from "./secpaid/back-office"
+import { approveSecPaidRefund, openSecPaidDispute, settleSecPaidPayment } from "./secpaid/back-office"
 import { cancelSecPaidLink, paySecPaidLink, SecPaidLinkStateError } from "./secpaid/hosted-page"
 import { secPaidWebhooksForLink } from "./secpaid/webhooks"
 import { PayInTransferError, sweepPayInExpiry, transferToPayInOrder } from "./payin/lifecycle"
@@ -154,13 +154,18 @@ async function route(ctx: SandboxContext, method: string, path: string, req: Par
     case "POST /secpaid/links/:id/pay":
     case "POST /secpaid/links/:id/cancel": {
       const link = secpaidLink(ctx, id)
-      const { webhookFormat } = parse(z.object({ webhookFormat: webhookFormatSchema.optional() }), body)
-      const act = seg[3] === "pay" ? paySecPaidLink : cancelSecPaidLink
-      const { redirectUrl, deliveries } = await act(ctx, link, { webhookFormat })
+      const opts = parse(
+        z.object({ webhookFormat: webhookFormatSchema.optional(), transactionStatus: z.enum(["Success", "Pending"]).optional() }),
+        body
+      )
+      const { redirectUrl, deliveries } =
+        seg[3] === "pay" ? await paySecPaidLink(ctx, link, opts) : await cancelSecPaidLink(ctx, link, opts)
       return { redirectUrl, deliveries, link: linkView(link) }
     }
     case "POST /secpaid/links/:id/approve-refund":
       return linkView(approveSecPaidRefund(ctx, secpaidLink(ctx, id)))
+    case "POST /secpaid/links/:id/settle":
+      return linkView(settleSecPaidPayment(ctx, secpaidLink(ctx, id)))
     case "POST /secpaid/links/:id/dispute":
       return linkView(openSecPaidDispute(ctx, secpaidLink(ctx, id)))
     case "GET /secpaid/config":

@@ -213,6 +213,15 @@ describe("SecPaid API", () => {
       expect(after.map((r: any) => [r.transaction_type, r.amount, r.is_refund])).toEqual([["Basic", "30.00", "No"], ["Refund", "10.00", "Yes"]])
     })
 
+    it("records an unsettled payment as Pending until it is settled", async () => {
+      const id = (await create({ amount: "7.00" })).json.data.id
+      await control.secpaidPay(id, { transactionStatus: "Pending" })
+      const rows = async () => (await secpaid(sandbox.url, "getPayInTransactions", DEV, { pay_id: id })).json.data.map((r: any) => r.status)
+      expect(await rows()).toEqual(["Pending"])
+      await control.secpaidSettle(id)
+      expect(await rows()).toEqual(["Success"])
+    })
+
     it("refuses refunds of cancelled and disputed links with the documented messages", async () => {
       const cancelled = (await create({ amount: "5.00" })).json.data.id
       await control.secpaidCancel(cancelled)

@@ -33,6 +33,15 @@ export function approveSecPaidRefund(ctx: SandboxContext, link: SecPaidLink): Se
   return link
 }
 
+/** A pending pay-in row (see secpaidPay's transactionStatus) settles: its status becomes `Success`. No webhook. */
+export function settleSecPaidPayment(ctx: SandboxContext, link: SecPaidLink): SecPaidLink {
+  const row = ctx.secpaid.transactions.find((t) => t.pay_id === String(link.id) && t.transaction_type !== "Refund" && t.transaction_type !== "Dispute")
+  if (!row) throw new Error(`Link ${link.id} has no pay-in row to settle; pay it first.`)
+  row.status = "Success"
+  ctx.persist()
+  return link
+}
+
 /** A chargeback: adds a `Dispute` row with the same pay_id and blocks refund requests. */
 export function openSecPaidDispute(ctx: SandboxContext, link: SecPaidLink): SecPaidLink {
   if (link.status !== "Used" && link.status !== "Refunded") throw new Error(`Link ${link.id} is not paid; only paid links can be disputed.`)

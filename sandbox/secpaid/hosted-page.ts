@@ -38,7 +38,7 @@ function describeUnpayable(link: SecPaidLink): string {
 export async function paySecPaidLink(
   ctx: SandboxContext,
   link: SecPaidLink,
-  opts: { webhookFormat?: SecPaidWebhookFormat } = {}
+  opts: { webhookFormat?: SecPaidWebhookFormat; transactionStatus?: "Success" | "Pending" } = {}
 ): Promise<SecPaidCustomerAction> {
   if (link.status !== "Unused") throw new SecPaidLinkStateError(describeUnpayable(link))
   const now = ctx.clock.now()
@@ -55,7 +55,8 @@ export async function paySecPaidLink(
     net_amount: formatFixed(amountCents - feeCents, 2),
     service_fee: link.servicefee,
     service_fee_psp: "0.00",
-    status: "Success",
+    // "Pending" models a payment SecPaid has not settled yet (e.g. a bank transfer): the webhook still says success.
+    status: opts.transactionStatus ?? "Success",
     recipient_note: link.recipient_note,
     payment_method: link.bank_transfer ? "Bank Transfer" : "Card",
     is_refund: "No",
