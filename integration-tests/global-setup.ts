@@ -1,4 +1,6 @@
 import net from "node:net"
+import { startSandbox } from "../sandbox/server"
+import * as credentials from "../sandbox/credentials"
 
 /**
  * Runs once before every jest project: starts the gateway sandbox in-process on a
@@ -20,8 +22,6 @@ async function freePort(): Promise<number> {
 export default async function globalSetup() {
   // Both the integration and the e2e project declare this setup; one sandbox serves both.
   if ((globalThis as any).__SANDBOX__) return
-  const { startSandbox } = await import("../sandbox/server")
-  const credentials = await import("../sandbox/credentials")
   const sandbox = await startSandbox({ port: 0, retryDelaysMs: [100, 200, 400, 800, 1600] })
   ;(globalThis as any).__SANDBOX__ = sandbox
   const port = await freePort()
