@@ -1,4 +1,5 @@
 import { z } from "zod"
+import { storefrontOriginSchema, storefrontReturnUrlSchema } from "../../lib/storefront-redirect"
 
 /**
  * PayIn provider options, validated once at boot by `PayInProviderService.validateOptions`.
@@ -88,8 +89,12 @@ const rawOptionsSchema = z.object({
     .default(false),
   recordManualRefunds: z.boolean({ message: "Option `recordManualRefunds` must be true or false." }).default(false),
   backendUrl: url("backendUrl"),
-  storefrontReturnUrl: url("storefrontReturnUrl").optional(),
-  allowedStorefrontOrigins: z.array(z.string()).optional(),
+  storefrontReturnUrl: storefrontReturnUrlSchema.optional(),
+  allowedStorefrontOrigins: z
+    .array(storefrontOriginSchema, {
+      message: "Option `allowedStorefrontOrigins` must be a list of origins such as \"https://shop.example.com\".",
+    })
+    .optional(),
   requestTimeoutMs: z
     .number({ message: "Option `requestTimeoutMs` must be a number of milliseconds." })
     .int({ message: "Option `requestTimeoutMs` must be a whole number of milliseconds." })
@@ -121,7 +126,14 @@ export class PayInOptionsError extends Error {
 export function parsePayInOptions(input: unknown): PayInOptions {
   const result = rawOptionsSchema.safeParse(input ?? {})
   if (!result.success) {
-    const messages = [...new Set(result.error.issues.map((issue) => issue.message))]
+    // Shared schemas (storefront URLs) word their messages without the option's name: add it.
+    const messages = [
+      ...new Set(
+        result.error.issues.map((issue) =>
+          issue.message.startsWith("Option") ? issue.message : `Option \`${String(issue.path[0])}\` ${issue.message}.`
+        )
+      ),
+    ]
     throw new PayInOptionsError(`PayIn provider options are invalid: ${messages.join(" ")}`)
   }
   const raw = result.data

@@ -77,3 +77,14 @@ describe("PayIn options", () => {
     }
   })
 })
+
+describe("PayIn storefront options", () => {
+  it("normalises allowed origins and names the option when a URL is wrong", () => {
+    const o = parsePayInOptions({ ...base, storefrontReturnUrl: "https://shop.example.com/checkout/done", allowedStorefrontOrigins: ["https://a.example.com/path"] })
+    expect(o.allowedStorefrontOrigins).toEqual(["https://a.example.com"])
+    expect(() => parsePayInOptions({ ...base, storefrontReturnUrl: "javascript:alert(1)" })).toThrow(
+      "Option `storefrontReturnUrl` must be an absolute http:// or https:// URL."
+    )
+    expect(() => parsePayInOptions({ ...base, allowedStorefrontOrigins: ["ftp://x"] })).toThrow("Option `allowedStorefrontOrigins`")
+  })
+})
