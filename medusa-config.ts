@@ -51,6 +51,7 @@ module.exports = defineConfig({
     backendUrl,
   },
   modules: [
+    { resolve: "./src/modules/payment-gateways" },
     {
       resolve: "@medusajs/medusa/payment",
       options: {
