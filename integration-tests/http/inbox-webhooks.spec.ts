@@ -1,0 +1,217 @@
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { Modules } from "@medusajs/framework/utils"
+import axios from "axios"
+import { toMinorUnits } from "../../src/lib/money"
+import { processGatewayWebhookEvent } from "../../src/workflows/process-gateway-webhook-event"
+import { computePayInSignature } from "../../src/providers/payin/verify-signature"
+import { SANDBOX_PAYIN_WEBHOOK_SECRET } from "../../sandbox/credentials"
+import { adminHeaders, seedStore, type StoreFixture } from "../helpers/store-fixture"
+import {
+  inbox,
+  inboxUrl,
+  isCaptured,
+  paySecPaidLinkSilently,
+  secPaidCheckout,
+  sendSecPaidWebhook,
+  waitForCapturedOrder,
+  waitForWebhookEvent,
+} from "./inbox-helpers"
+import { countOrders, orderForCart, payInCheckout, paymentSession, sandbox } from "./payin-helpers"
+
+jest.setTimeout(120_000)
+
+/**
+ * The durable inbox over HTTP: /hooks/secpaid and /hooks/payin store every genuine
+ * event before answering, process it right after, and never turn duplicates,
+ * reorderings, forgeries or replays into extra orders or backwards state.
+ */
+medusaIntegrationTestRunner({
+  testSuite: ({ api, getContainer }) => {
+    let fixture: StoreFixture
+    const control = sandbox()
+
+    beforeEach(async () => {
+      await control.reset()
+      await control.payinSetWebhookEndpoints([{ url: inboxUrl("payin") }])
+      fixture = await seedStore(getContainer())
+    })
+
+    it("SecPaid: a paid link's webhook is stored, answered 200 and turned into one captured order", async () => {
+      const container = getContainer()
+      const { cartId, sessionId, payId } = await secPaidCheckout(api, fixture)
+      await paySecPaidLinkSilently(payId)
+
+      const deliveries = await sendSecPaidWebhook(payId, "success")
+      expect(deliveries.map((d) => d.status)).toEqual([200])
+
+      const order = await waitForCapturedOrder(container, cartId)
+      expect(toMinorUnits(order.total, "eur")).toBe(3000n)
+      const event = await waitForWebhookEvent(container, { gateway: "secpaid", event_id: `${payId}:success` }, (e) => e.status === "processed")
+      expect(event).toMatchObject({ outcome: "order_created", session_id: sessionId, order_id: order.id, attempts: 1, source: "webhook" })
+
+      const log = await inbox(container).listWebhookDeliveries({ gateway: "secpaid" })
+      expect(log.map((d) => d.verdict)).toEqual(["accepted"])
+    })
+
+    it("SecPaid: duplicated and reordered deliveries (cancel before success, success again, cancel after) → one order, never cancelled", async () => {
+      const container = getContainer()
+      const { cartId, payId, sessionId } = await secPaidCheckout(api, fixture)
+      await paySecPaidLinkSilently(payId)
+
+      // A cancel claim overtakes the success: SecPaid shows the payment, so it changes nothing.
+      await sendSecPaidWebhook(payId, "cancel")
+      const results = await Promise.all([
+        sendSecPaidWebhook(payId, "success", "form"),
+        sendSecPaidWebhook(payId, "success", "json-nested"),
+        sendSecPaidWebhook(payId, "success", "json-flat"),
+      ])
+      expect(results.flat().map((d) => d.status)).toEqual([200, 200, 200])
+      const order = await waitForCapturedOrder(container, cartId)
+
+      await sendSecPaidWebhook(payId, "cancel") // late duplicate of the cancel
+      await waitForWebhookEvent(container, { gateway: "secpaid", event_id: `${payId}:cancel` }, (e) => e.status === "processed")
+      const events = await inbox(container).listWebhookEvents({ gateway: "secpaid" })
+      expect(events.map((e) => e.event_id).sort()).toEqual([`${payId}:cancel`, `${payId}:success`])
+      const cancel = events.find((e) => e.event_id === `${payId}:cancel`)!
+      expect(cancel.outcome).toMatch(/^no_action|ignored_late_cancel/)
+
+      expect(await countOrders(container)).toBe(1)
+      const after = await orderForCart(container, cartId)
+      expect(after).toMatchObject({ id: order.id, status: "pending" })
+      expect(isCaptured(after)).toBe(true)
+      expect((await paymentSession(container, sessionId)).status).toBe("authorized")
+      const verdicts = (await inbox(container).listWebhookDeliveries({ gateway: "secpaid" })).map((d) => d.verdict).sort()
+      expect(verdicts).toEqual(["accepted", "accepted", "duplicate", "duplicate", "duplicate"])
+    })
+
+    it("SecPaid: a forged success for an unpaid link is stored but verified as unpaid: no order", async () => {
+      const container = getContainer()
+      const { cartId, payId } = await secPaidCheckout(api, fixture)
+      const deliveries = await sendSecPaidWebhook(payId, "success")
+      expect(deliveries[0].status).toBe(200)
+      const event = await waitForWebhookEvent(container, { gateway: "secpaid" }, (e) => e.status === "processed")
+      expect(event.outcome).toBe("no_action_not_supported")
+      expect(await orderForCart(container, cartId)).toBeUndefined()
+    })
+
+    it("SecPaid: a genuine cancel marks the session canceled so the storefront can offer another attempt", async () => {
+      const container = getContainer()
+      const { sessionId, payId } = await secPaidCheckout(api, fixture)
+      await control.webhookBehaviour({ gateway: "secpaid", mode: "drop", count: 1 })
+      await control.secpaidCancel(payId)
+      await sendSecPaidWebhook(payId, "cancel")
+      const event = await waitForWebhookEvent(container, { gateway: "secpaid" }, (e) => e.status === "processed")
+      expect(event.outcome).toBe("session_canceled")
+      expect((await paymentSession(container, sessionId)).status).toBe("canceled")
+    })
+
+    it("PayIn: a signed completion reaches /hooks/payin, duplicates are answered 200 without reprocessing, one order", async () => {
+      const container = getContainer()
+      const { cartId, orderId } = await payInCheckout(api, fixture)
+      await control.webhookBehaviour({ gateway: "payin", mode: "duplicate", count: 1 })
+      const { deliveries } = await control.payinTransfer(orderId, { amount: "32.25" })
+      expect(deliveries.length).toBeGreaterThanOrEqual(2)
+      expect(deliveries.every((d) => d.status === 200)).toBe(true)
+
+      const order = await waitForCapturedOrder(container, cartId)
+      const events = await inbox(container).listWebhookEvents({ gateway: "payin" })
+      expect(events).toHaveLength(1)
+      await waitForWebhookEvent(container, { gateway: "payin" }, (e) => e.status === "processed" && e.order_id === order.id)
+      expect(await countOrders(container)).toBe(1)
+      const verdicts = (await inbox(container).listWebhookDeliveries({ gateway: "payin" })).map((d) => d.verdict)
+      expect(verdicts).toContain("duplicate")
+    })
+
+    it("PayIn: forged, unsigned, wrong-secret and replayed deliveries get 401 and nothing processable is stored", async () => {
+      const container = getContainer()
+      const { cartId, orderId } = await payInCheckout(api, fixture)
+      // The order is NOT paid: a forged "completed" must not be believed (the sandbox's
+      // "forged" variant tampers the signed body into a completed order).
+
+      for (const variant of ["forged", "unsigned", "wrong-secret", "replayed"] as const) {
+        const { deliveries } = await control.payinSendWebhook({ orderId, type: "order.completed", variant, to: inboxUrl("payin") })
+        expect({ variant, status: deliveries[0].status }).toEqual({ variant, status: 401 })
+      }
+      expect(await inbox(container).listWebhookEvents({})).toHaveLength(0)
+      const log = await inbox(container).listWebhookDeliveries({ gateway: "payin" })
+      expect(log.map((d) => d.verdict).sort()).toEqual(["signature_mismatch", "signature_mismatch", "signature_missing", "signature_replayed"])
+      // Signature values never reach the delivery log.
+      for (const d of log) {
+        const sig = (d.headers as Record<string, string>)["x-payin-signature"]
+        if (sig !== undefined) expect(sig).toBe("[redacted]")
+      }
+      expect(await orderForCart(container, cartId)).toBeUndefined()
+    })
+
+    it("garbage gets 400, oversized bodies 413, both in the delivery log; a signed non-event is refused too", async () => {
+      const container = getContainer()
+      const garbage = await axios.post(inboxUrl("secpaid"), "this is not a webhook", {
+        headers: { "content-type": "text/plain" },
+        validateStatus: () => true,
+      })
+      expect(garbage.status).toBe(400)
+      const big = await axios.post(inboxUrl("secpaid"), "x".repeat(200 * 1024), {
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        validateStatus: () => true,
+        maxBodyLength: Infinity,
+      })
+      expect(big.status).toBe(413)
+
+      const body = Buffer.from("not json")
+      const t = Math.floor(Date.now() / 1000)
+      const signedGarbage = await axios.post(inboxUrl("payin"), body, {
+        headers: { "content-type": "application/json", "x-payin-signature": `t=${t},v1=${computePayInSignature(body, t, SANDBOX_PAYIN_WEBHOOK_SECRET)}` },
+        validateStatus: () => true,
+      })
+      expect(signedGarbage.status).toBe(400)
+
+      const verdicts = (await inbox(container).listWebhookDeliveries({})).map((d) => d.verdict).sort()
+      expect(verdicts).toEqual(["parse_error", "parse_error", "too_large"])
+      expect(await inbox(container).listWebhookEvents({})).toHaveLength(0)
+    })
+
+    it("a failing event is retried with backoff, becomes a dead letter after maxAttempts, and the admin can see and retry it", async () => {
+      const container = getContainer()
+      const service = inbox(container)
+      const { cartId, payId } = await secPaidCheckout(api, fixture)
+      await paySecPaidLinkSilently(payId)
+      // The gateway check fails while the webhook is processed (SecPaid unreachable).
+      const paymentModule = container.resolve(Modules.PAYMENT) as any
+      const realCheck = paymentModule.getWebhookActionAndData
+      paymentModule.getWebhookActionAndData = async () => {
+        throw new Error("SecPaid could not be reached (test stub)")
+      }
+      await sendSecPaidWebhook(payId, "success")
+      const failed = await waitForWebhookEvent(container, { gateway: "secpaid" }, (e) => e.status === "failed")
+      expect(failed.attempts).toBe(1)
+      expect(failed.last_error).toBeTruthy()
+      expect(new Date(failed.next_attempt_at!).getTime()).toBeGreaterThan(Date.now())
+
+      // Remaining attempts, each made due at once instead of waiting for the backoff.
+      const pg = container.resolve("__pg_connection__") as any
+      for (let i = 0; i < 20; i++) {
+        const [row] = await service.listWebhookEvents({ id: failed.id })
+        if (row.status === "dead_letter") break
+        await pg.raw(`UPDATE payment_gateway_webhook_event SET next_attempt_at = now() - interval '1 second' WHERE id = ?`, [failed.id])
+        await processGatewayWebhookEvent(container, failed.id)
+      }
+      const [dead] = await service.listWebhookEvents({ id: failed.id })
+      expect(dead).toMatchObject({ status: "dead_letter", attempts: 8 })
+
+      const headers = await adminHeaders(api, container)
+      const list = await api.get("/admin/payment-gateways/webhook-events?status=dead_letter", headers)
+      expect(list.data.webhook_events.map((e: any) => e.id)).toEqual([failed.id])
+      expect(list.data.webhook_events[0].raw_body).toBeUndefined()
+      const unauthenticated = await api.get("/admin/payment-gateways/webhook-events", { validateStatus: () => true })
+      expect(unauthenticated.status).toBe(401)
+
+      paymentModule.getWebhookActionAndData = realCheck
+      const retried = await api.post(`/admin/payment-gateways/webhook-events/${failed.id}/retry`, {}, headers)
+      expect(retried.data.webhook_event).toMatchObject({ status: "processed", outcome: "order_created" })
+      const order = await waitForCapturedOrder(container, cartId)
+      expect(order).toBeDefined()
+      const again = await api.post(`/admin/payment-gateways/webhook-events/${failed.id}/retry`, {}, { ...headers, validateStatus: () => true })
+      expect(again.status).toBe(409)
+    })
+  },
+})

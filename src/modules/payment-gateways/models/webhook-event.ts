@@ -1,0 +1,51 @@
+import { model } from "@medusajs/framework/utils"
+
+/**
+ * The durable webhook inbox: one row per gateway event, written BEFORE the webhook
+ * route answers. Processing (subscriber + poller) moves it through
+ * received → processing → processed | failed → … → dead_letter.
+ *
+ * Unique per (gateway, event_id): a repeated delivery finds its row and is answered
+ * 200 without being processed again. SecPaid sends no event id; it is derived from
+ * pay_id + normalised status (`<pay_id>:success`).
+ */
+export const WEBHOOK_EVENT_STATUSES = ["received", "processing", "processed", "failed", "dead_letter"] as const
+export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number]
+
+export const GATEWAYS = ["secpaid", "payin"] as const
+export type GatewayId = (typeof GATEWAYS)[number]
+
+export const WEBHOOK_EVENT_SOURCES = ["webhook", "reconciliation"] as const
+
+export const WebhookEvent = model
+  .define("payment_gateway_webhook_event", {
+    id: model.id({ prefix: "pgwe" }).primaryKey(),
+    gateway: model.enum([...GATEWAYS]),
+    event_id: model.text(),
+    source: model.enum([...WEBHOOK_EVENT_SOURCES]).default("webhook"),
+    /** Gateway event type / claimed status, for the admin list (`order.completed`, `success`). */
+    event_type: model.text().nullable(),
+    /** The gateway's payment reference (SecPaid pay_id, PayIn order id). */
+    reference: model.text().nullable(),
+    /** Raw body exactly as received, base64 (PayIn signatures are over these bytes). */
+    raw_body: model.text(),
+    /** Headers as received, minus cookies/authorization; the signature is kept for re-verification. */
+    headers: model.json().nullable(),
+    status: model.enum([...WEBHOOK_EVENT_STATUSES]).default("received"),
+    /** What processing decided: order_created, session_canceled, ignored_late_cancel, … */
+    outcome: model.text().nullable(),
+    session_id: model.text().nullable(),
+    cart_id: model.text().nullable(),
+    order_id: model.text().nullable(),
+    attempts: model.number().default(0),
+    last_error: model.text().nullable(),
+    next_attempt_at: model.dateTime().nullable(),
+    locked_until: model.dateTime().nullable(),
+    received_at: model.dateTime(),
+    processed_at: model.dateTime().nullable(),
+  })
+  .indexes([
+    { on: ["gateway", "event_id"], unique: true },
+    { on: ["status", "next_attempt_at"] },
+    { on: ["session_id"] },
+  ])

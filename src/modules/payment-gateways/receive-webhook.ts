@@ -1,0 +1,172 @@
+import { createHash } from "node:crypto"
+import type { IncomingMessage } from "node:http"
+import type { MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import { redact, redactString } from "../../lib/redact"
+import type { DeliveryVerdict } from "./models/webhook-delivery"
+import type { GatewayId } from "./models/webhook-event"
+import type PaymentGatewaysModuleService from "./service"
+
+/**
+ * The transport half of the durable inbox, shared by `POST /hooks/secpaid` and
+ * `POST /hooks/payin`: read the raw bytes (bounded), let the gateway-specific
+ * `accept` decide (signature, parse, event id), store the event BEFORE answering,
+ * log every delivery, answer, and only then start processing.
+ */
+
+export const PAYMENT_GATEWAYS_MODULE_KEY = "paymentGateways"
+
+/** Emitted after an event is stored; the processing subscriber listens to it. */
+export const WEBHOOK_EVENT_STORED = "payment_gateways.webhook_event.stored"
+
+/** Gateway webhooks are a few hundred bytes; 64 KB leaves room for encrypted and verbose bodies. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 64 * 1024
+
+export type AcceptedWebhook = {
+  ok: true
+  eventId: string
+  eventType?: string
+  reference?: string
+}
+export type RejectedWebhook = { ok: false; status: 400 | 401 | 503; verdict: DeliveryVerdict; detail: string }
+
+export type WebhookDecision = AcceptedWebhook | RejectedWebhook
+
+export type WebhookHttpAnswer = { status: number; body: Record<string, unknown> }
+
+type RawBodyResult = { ok: true; body: Buffer } | { ok: false; bytes: number }
+
+/** Reads the request stream up to `limit` bytes; beyond it the request is refused (413) without buffering more. */
+export async function readRawBody(req: IncomingMessage, limit = WEBHOOK_BODY_LIMIT_BYTES): Promise<RawBodyResult> {
+  const declared = Number(req.headers["content-length"] ?? "0")
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume()
+    return { ok: false, bytes: declared }
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  let tooLarge = false
+  for await (const chunk of req) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)
+    size += buf.length
+    if (size > limit) tooLarge = true
+    else chunks.push(buf)
+  }
+  return tooLarge ? { ok: false, bytes: size } : { ok: true, body: Buffer.concat(chunks) }
+}
+
+/** Headers as Node gives them, flattened to strings. */
+export function plainHeaders(headers: IncomingMessage["headers"]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v
+  }
+  return out
+}
+
+/**
+ * Redacted copy for storage: secret-named headers (signature, token, cookie,
+ * authorization, api key) are masked, and known secret values removed anywhere.
+ */
+export function redactHeaders(headers: Record<string, string>, secrets: readonly (string | undefined)[]): Record<string, string> {
+  return redact(headers, secrets)
+}
+
+export type ReceiveWebhookInput = {
+  container: MedusaContainer
+  gateway: GatewayId
+  req: IncomingMessage & { ip?: string }
+  /** Secrets that must not appear in stored headers/bodies (webhook secret, encryption key). */
+  secrets: readonly (string | undefined)[]
+  /** Gateway-specific decision: signature, parsing, event id. Never throws for bad input. */
+  accept(rawBody: Buffer, headers: Record<string, string>): WebhookDecision
+}
+
+/**
+ * Runs one delivery and returns the HTTP answer plus, when a new event was stored,
+ * a function to call AFTER the answer went out to start processing immediately.
+ */
+export async function receiveWebhook(input: ReceiveWebhookInput): Promise<WebhookHttpAnswer & { afterAnswer?: () => Promise<void> }> {
+  const { container, gateway, req } = input
+  const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
+  const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
+  const headers = plainHeaders(req.headers)
+  const storedHeaders = redactHeaders(headers, input.secrets)
+  const remoteAddress = req.ip ?? req.socket?.remoteAddress
+
+  const log = async (verdict: DeliveryVerdict, httpStatus: number, extra: { detail?: string; eventId?: string; webhookEventId?: string; body?: Buffer; bytes: number }) => {
+    try {
+      await inbox.recordDelivery({
+        gateway,
+        verdict,
+        httpStatus,
+        detail: extra.detail,
+        eventId: extra.eventId,
+        webhookEventId: extra.webhookEventId,
+        headers: storedHeaders,
+        bodyExcerpt: extra.body ? redactString(extra.body.subarray(0, 2048).toString("utf8"), input.secrets) : undefined,
+        bodyBytes: extra.bytes,
+        remoteAddress,
+      })
+    } catch (error) {
+      // The delivery log is for the admin's eyes; losing a log row must not change the answer.
+      logger.warn(`Could not record a ${gateway} webhook delivery in the delivery log (${(error as Error).message}).`)
+    }
+  }
+
+  const raw = await readRawBody(req)
+  if (!raw.ok) {
+    const detail = `The body has ${raw.bytes} bytes, more than the ${WEBHOOK_BODY_LIMIT_BYTES} bytes a ${gateway} webhook may have.`
+    await log("too_large", 413, { detail, bytes: raw.bytes })
+    return { status: 413, body: { message: detail } }
+  }
+  const body = raw.body
+
+  const decision = input.accept(body, headers)
+  if (!decision.ok) {
+    await log(decision.verdict, decision.status, { detail: decision.detail, body, bytes: body.length })
+    return { status: decision.status, body: { message: decision.detail } }
+  }
+
+  let stored: { id: string; duplicate: boolean }
+  try {
+    stored = await inbox.storeWebhookEvent({
+      gateway,
+      eventId: decision.eventId,
+      eventType: decision.eventType,
+      reference: decision.reference,
+      rawBody: body,
+      headers: storedHeaders,
+    })
+  } catch (error) {
+    // 5xx so that PayIn delivers again; nothing was acknowledged.
+    logger.error(`Could not store the ${gateway} webhook event ${decision.eventId} (${(error as Error).message}); answering 503 so the gateway retries.`)
+    await log("store_failed", 503, { detail: "The event could not be stored; the gateway should deliver it again.", eventId: decision.eventId, body, bytes: body.length })
+    return { status: 503, body: { message: "The event could not be stored; deliver it again later." } }
+  }
+
+  if (stored.duplicate) {
+    await log("duplicate", 200, { eventId: decision.eventId, webhookEventId: stored.id, body, bytes: body.length })
+    return { status: 200, body: { received: true, duplicate: true } }
+  }
+  await log("accepted", 200, { eventId: decision.eventId, webhookEventId: stored.id, body, bytes: body.length })
+  return {
+    status: 200,
+    body: { received: true },
+    afterAnswer: async () => {
+      try {
+        const eventBus = container.resolve(Modules.EVENT_BUS)
+        await eventBus.emit({ name: WEBHOOK_EVENT_STORED, data: { id: stored.id } })
+      } catch (error) {
+        // The row is stored as `received`: the inbox poller picks it up.
+        logger.warn(`Could not announce the stored ${gateway} event ${stored.id} (${(error as Error).message}); the inbox poller will process it.`)
+      }
+    },
+  }
+}
+
+/** A short stable hash, for event ids derived from bodies. */
+export function shortHash(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("hex").slice(0, 16)
+}

@@ -1,0 +1,242 @@
+import { generateEntityId, MedusaService } from "@medusajs/framework/utils"
+import type { Knex } from "@medusajs/framework/mikro-orm/knex"
+import { PaymentFlag, type PaymentFlagKind } from "./models/payment-flag"
+import { WebhookDelivery, type DeliveryVerdict } from "./models/webhook-delivery"
+import { WebhookEvent, type GatewayId, type WebhookEventStatus } from "./models/webhook-event"
+import { backoffDelayMs, parsePaymentGatewaysOptions, type PaymentGatewaysOptions } from "./options"
+
+const EVENT_TABLE = "payment_gateway_webhook_event"
+const FLAG_TABLE = "payment_gateway_payment_flag"
+
+export type StoreWebhookEventInput = {
+  gateway: GatewayId
+  eventId: string
+  source?: "webhook" | "reconciliation"
+  eventType?: string
+  reference?: string
+  rawBody: Buffer
+  headers?: Record<string, unknown>
+}
+
+export type StoredWebhookEvent = { id: string; duplicate: boolean }
+
+/** A row as the processor sees it (snake_case, straight from PostgreSQL). */
+export type WebhookEventRow = {
+  id: string
+  gateway: GatewayId
+  event_id: string
+  source: "webhook" | "reconciliation"
+  event_type: string | null
+  reference: string | null
+  raw_body: string
+  headers: Record<string, unknown> | null
+  status: WebhookEventStatus
+  outcome: string | null
+  session_id: string | null
+  attempts: number
+  last_error: string | null
+}
+
+export type WebhookEventResult = {
+  outcome: string
+  sessionId?: string
+  cartId?: string
+  orderId?: string
+}
+
+export type RecordDeliveryInput = {
+  gateway: GatewayId
+  verdict: DeliveryVerdict
+  httpStatus: number
+  detail?: string
+  eventId?: string
+  webhookEventId?: string
+  headers?: Record<string, unknown>
+  bodyExcerpt?: string
+  bodyBytes: number
+  remoteAddress?: string
+}
+
+type InjectedDependencies = { __pg_connection__: Knex }
+
+/**
+ * The plugin's own module: the durable webhook inbox, the delivery log and the
+ * merchant's payment flags. State changes that must be atomic across several
+ * Medusa instances (store-once, claim-for-processing) are single SQL statements.
+ */
+export default class PaymentGatewaysModuleService extends MedusaService({ WebhookEvent, WebhookDelivery, PaymentFlag }) {
+  protected readonly pg_: Knex
+  readonly options_: PaymentGatewaysOptions
+
+  constructor(container: InjectedDependencies, options?: unknown) {
+    // eslint-disable-next-line prefer-rest-params
+    super(...arguments)
+    this.pg_ = container.__pg_connection__
+    this.options_ = parsePaymentGatewaysOptions(options)
+  }
+
+  /**
+   * Stores an event once. A second delivery of the same (gateway, event id) finds the
+   * existing row and reports `duplicate` without touching it.
+   */
+  async storeWebhookEvent(input: StoreWebhookEventInput): Promise<StoredWebhookEvent> {
+    const now = new Date()
+    const inserted = await this.pg_.raw(
+      `INSERT INTO ${EVENT_TABLE}
+         (id, gateway, event_id, source, event_type, reference, raw_body, headers, status, attempts, next_attempt_at, received_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, 'received', 0, ?, ?, ?, ?)
+       ON CONFLICT (gateway, event_id) WHERE deleted_at IS NULL DO NOTHING
+       RETURNING id`,
+      [
+        generateEntityId(undefined, "pgwe"),
+        input.gateway,
+        input.eventId,
+        input.source ?? "webhook",
+        input.eventType ?? null,
+        input.reference ?? null,
+        input.rawBody.toString("base64"),
+        JSON.stringify(input.headers ?? {}),
+        now,
+        now,
+        now,
+        now,
+      ]
+    )
+    if (inserted.rows.length) return { id: inserted.rows[0].id, duplicate: false }
+    const existing = await this.pg_.raw(
+      `SELECT id FROM ${EVENT_TABLE} WHERE gateway = ? AND event_id = ? AND deleted_at IS NULL`,
+      [input.gateway, input.eventId]
+    )
+    if (!existing.rows.length) throw new Error(`The ${input.gateway} event ${input.eventId} could neither be stored nor found; try again.`)
+    return { id: existing.rows[0].id, duplicate: true }
+  }
+
+  /**
+   * Takes an event for processing, atomically: only one instance gets the row back.
+   * Free are events just received, failed events whose retry time has come, and
+   * events whose processing lock expired (the instance died mid-way).
+   */
+  async claimWebhookEvent(id: string): Promise<WebhookEventRow | undefined> {
+    const now = new Date()
+    const lockedUntil = new Date(now.getTime() + this.options_.processingLockMs)
+    const claimed = await this.pg_.raw(
+      `UPDATE ${EVENT_TABLE}
+          SET status = 'processing', locked_until = ?, attempts = attempts + 1, updated_at = ?
+        WHERE id = ? AND deleted_at IS NULL
+          AND (
+                (status IN ('received', 'failed') AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+             OR (status = 'processing' AND locked_until < ?)
+          )
+        RETURNING *`,
+      [lockedUntil, now, id, now, now]
+    )
+    return claimed.rows[0]
+  }
+
+  /** Ids of events waiting for processing (new, due for retry, or abandoned by a dead instance). */
+  async listDueWebhookEventIds(limit = 50): Promise<string[]> {
+    const now = new Date()
+    const due = await this.pg_.raw(
+      `SELECT id FROM ${EVENT_TABLE}
+        WHERE deleted_at IS NULL
+          AND (
+                (status IN ('received', 'failed') AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+             OR (status = 'processing' AND locked_until < ?)
+          )
+        ORDER BY received_at
+        LIMIT ?`,
+      [now, now, limit]
+    )
+    return due.rows.map((r: { id: string }) => r.id)
+  }
+
+  async completeWebhookEvent(id: string, result: WebhookEventResult): Promise<void> {
+    const now = new Date()
+    await this.pg_.raw(
+      `UPDATE ${EVENT_TABLE}
+          SET status = 'processed', outcome = ?, session_id = COALESCE(?, session_id), cart_id = COALESCE(?, cart_id),
+              order_id = COALESCE(?, order_id), last_error = NULL, locked_until = NULL, next_attempt_at = NULL,
+              processed_at = ?, updated_at = ?
+        WHERE id = ? AND status = 'processing'`,
+      [result.outcome, result.sessionId ?? null, result.cartId ?? null, result.orderId ?? null, now, now, id]
+    )
+  }
+
+  /**
+   * Records a failed attempt: retried later with exponential backoff, or a dead
+   * letter once `maxAttempts` is reached. Returns the new status.
+   */
+  async failWebhookEvent(id: string, error: string, sessionId?: string): Promise<"failed" | "dead_letter"> {
+    const now = new Date()
+    const row = await this.pg_.raw(`SELECT attempts FROM ${EVENT_TABLE} WHERE id = ?`, [id])
+    const attempts: number = row.rows[0]?.attempts ?? 1
+    const dead = attempts >= this.options_.maxAttempts
+    const nextAttemptAt = dead ? null : new Date(now.getTime() + backoffDelayMs(attempts, this.options_))
+    await this.pg_.raw(
+      `UPDATE ${EVENT_TABLE}
+          SET status = ?, last_error = ?, next_attempt_at = ?, locked_until = NULL,
+              session_id = COALESCE(?, session_id), updated_at = ?
+        WHERE id = ? AND status = 'processing'`,
+      [dead ? "dead_letter" : "failed", error.slice(0, 2000), nextAttemptAt, sessionId ?? null, now, id]
+    )
+    return dead ? "dead_letter" : "failed"
+  }
+
+  /** Puts a dead letter (or a failed event) back in the queue with a fresh attempt budget. */
+  async retryWebhookEvent(id: string): Promise<boolean> {
+    const now = new Date()
+    const updated = await this.pg_.raw(
+      `UPDATE ${EVENT_TABLE}
+          SET status = 'received', attempts = 0, next_attempt_at = ?, locked_until = NULL, updated_at = ?
+        WHERE id = ? AND deleted_at IS NULL AND status IN ('dead_letter', 'failed')
+        RETURNING id`,
+      [now, now, id]
+    )
+    return updated.rows.length > 0
+  }
+
+  /** Processed events of a payment session, newest first (what happened to it before). */
+  async listProcessedOutcomesForSession(sessionId: string): Promise<Array<{ id: string; outcome: string | null; event_type: string | null }>> {
+    const rows = await this.pg_.raw(
+      `SELECT id, outcome, event_type FROM ${EVENT_TABLE}
+        WHERE session_id = ? AND status = 'processed' AND deleted_at IS NULL
+        ORDER BY processed_at DESC`,
+      [sessionId]
+    )
+    return rows.rows
+  }
+
+  async recordDelivery(input: RecordDeliveryInput): Promise<void> {
+    await this.createWebhookDeliveries({
+      gateway: input.gateway,
+      verdict: input.verdict,
+      http_status: input.httpStatus,
+      detail: input.detail ?? null,
+      event_id: input.eventId ?? null,
+      webhook_event_id: input.webhookEventId ?? null,
+      headers: input.headers ?? null,
+      body_excerpt: input.bodyExcerpt ?? null,
+      body_bytes: input.bodyBytes,
+      remote_address: input.remoteAddress ?? null,
+      received_at: new Date(),
+    })
+  }
+
+  /** Records a flag once per (gateway, reference, kind); a repeated finding does not add rows. */
+  async flagPayment(input: {
+    gateway: GatewayId
+    reference: string
+    kind: PaymentFlagKind
+    sessionId?: string
+    orderId?: string
+    details?: Record<string, unknown>
+  }): Promise<void> {
+    const now = new Date()
+    await this.pg_.raw(
+      `INSERT INTO ${FLAG_TABLE} (id, gateway, reference, kind, session_id, order_id, details, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
+       ON CONFLICT (gateway, reference, kind) WHERE deleted_at IS NULL DO NOTHING`,
+      [generateEntityId(undefined, "pgpf"), input.gateway, input.reference, input.kind, input.sessionId ?? null, input.orderId ?? null, JSON.stringify(input.details ?? {}), now, now]
+    )
+  }
+}

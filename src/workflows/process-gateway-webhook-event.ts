@@ -1,0 +1,224 @@
+import type { MedusaContainer, WebhookActionResult } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { cancelOrderWorkflow } from "@medusajs/medusa/core-flows"
+import { completePaidCart, findCartAndOrderForSession } from "../lib/complete-paid-cart"
+import { toMinorUnits } from "../lib/money"
+import { GATEWAY_PROVIDER_IDS, resolveGatewayProvider } from "../modules/payment-gateways/gateway-providers"
+import type { GatewayId } from "../modules/payment-gateways/models/webhook-event"
+import { PAYMENT_GATEWAYS_MODULE_KEY } from "../modules/payment-gateways/receive-webhook"
+import type PaymentGatewaysModuleService from "../modules/payment-gateways/service"
+import type { WebhookEventResult, WebhookEventRow } from "../modules/payment-gateways/service"
+import { computePayInSignature } from "../providers/payin/verify-signature"
+
+/**
+ * Processing of one stored webhook event: the step after the inbox.
+ *
+ *   claim (one instance only) → provider.getWebhookActionAndData (the provider
+ *   verifies with the gateway) → paid: processPaymentWorkflow (cart → order) |
+ *   cancelled/failed: session canceled/error, unpaid order cancelled → record outcome.
+ *
+ * Failures are recorded with backoff; after `maxAttempts` the event is a dead letter.
+ * State never moves backwards: a cancel after a success is ignored, a success after
+ * a cancel is flagged for the merchant (and still turned into an order when the
+ * cart is open).
+ */
+
+export type ProcessWebhookEventResult =
+  | { claimed: false }
+  | ({ claimed: true; status: "processed" } & WebhookEventResult)
+  | { claimed: true; status: "failed" | "dead_letter"; error: string }
+
+/** Outcomes after which a payment session counts as cancelled by the gateway. */
+const CANCEL_OUTCOMES = new Set(["session_canceled", "session_error", "order_canceled"])
+
+export async function processGatewayWebhookEvent(container: MedusaContainer, webhookEventId: string): Promise<ProcessWebhookEventResult> {
+  const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
+  const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
+  const row = await inbox.claimWebhookEvent(webhookEventId)
+  if (!row) return { claimed: false }
+  try {
+    const result = await handleWebhookEvent(container, row)
+    await inbox.completeWebhookEvent(row.id, result)
+    logger.info(
+      `${row.gateway} webhook event ${row.event_id} (${row.id}) processed: ${result.outcome}${result.orderId ? `, order ${result.orderId}` : ""}.`
+    )
+    return { claimed: true, status: "processed", ...result }
+  } catch (error) {
+    const message = (error as Error)?.message ?? String(error)
+    const status = await inbox.failWebhookEvent(row.id, message)
+    const line = `${row.gateway} webhook event ${row.event_id} (${row.id}) failed on attempt ${row.attempts}: ${message}`
+    if (status === "dead_letter") logger.error(`${line} — moved to the dead letters; retry it from the admin once the cause is fixed.`)
+    else logger.warn(`${line} — it will be retried.`)
+    return { claimed: true, status, error: message }
+  }
+}
+
+async function handleWebhookEvent(container: MedusaContainer, row: WebhookEventRow): Promise<WebhookEventResult> {
+  const paymentModule = container.resolve(Modules.PAYMENT)
+  const rawBody = Buffer.from(row.raw_body, "base64")
+  const headers = headersForProvider(container, row, rawBody)
+  const action: WebhookActionResult = await paymentModule.getWebhookActionAndData({
+    provider: GATEWAY_PROVIDER_IDS[row.gateway],
+    payload: { data: bodyAsData(rawBody), rawData: rawBody, headers },
+  })
+  const sessionId = typeof action.data?.session_id === "string" ? action.data.session_id : undefined
+
+  switch (action.action) {
+    case PaymentActions.SUCCESSFUL:
+    case PaymentActions.AUTHORIZED:
+      if (!sessionId) return { outcome: "ignored_no_session" }
+      return await handlePaid(container, row, sessionId, action)
+    case PaymentActions.CANCELED:
+    case PaymentActions.FAILED:
+      if (!sessionId) return { outcome: "ignored_no_session" }
+      return await handleCanceled(container, row, sessionId, action.action)
+    default:
+      // Unverified claims, pending payments and unsupported events change nothing.
+      return { outcome: `no_action_${action.action}`, sessionId }
+  }
+}
+
+async function handlePaid(
+  container: MedusaContainer,
+  row: WebhookEventRow,
+  sessionId: string,
+  action: WebhookActionResult
+): Promise<WebhookEventResult> {
+  const paymentModule = container.resolve(Modules.PAYMENT)
+  const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
+  const session = await paymentModule.retrievePaymentSession(sessionId)
+  const { cartId, orderId } = await findCartAndOrderForSession(container, sessionId)
+  const order = orderId ? await orderState(container, orderId) : undefined
+  const reference = row.reference ?? sessionId
+
+  const priorOutcomes = await inbox.listProcessedOutcomesForSession(sessionId)
+  const cancelledBefore =
+    priorOutcomes.some((o) => CANCEL_OUTCOMES.has(o.outcome ?? "")) ||
+    session.status === PaymentSessionStatus.CANCELED ||
+    session.status === PaymentSessionStatus.ERROR ||
+    order?.status === "canceled"
+  if (cancelledBefore) {
+    await inbox.flagPayment({
+      gateway: row.gateway,
+      reference,
+      kind: "payment_after_cancel",
+      sessionId,
+      orderId,
+      details: { event_id: row.event_id, amount: String(action.data?.amount ?? ""), order_status: order?.status ?? null },
+    })
+    if (order?.status === "canceled") {
+      // The order was cancelled as unpaid; money arrived later. The merchant decides (refund or re-open).
+      return { outcome: "flagged_payment_after_cancel", sessionId, cartId, orderId }
+    }
+  }
+
+  const amount = action.data?.amount ?? session.amount
+  const paid = toMinorUnits(amount as never, session.currency_code)
+  const expected = toMinorUnits(session.amount as never, session.currency_code)
+  if (paid !== expected) {
+    await inbox.flagPayment({
+      gateway: row.gateway,
+      reference,
+      kind: paid < expected ? "partial_payment" : "overpayment",
+      sessionId,
+      orderId,
+      details: { event_id: row.event_id, expected_minor: expected.toString(), paid_minor: paid.toString(), currency: session.currency_code },
+    })
+    if (paid < expected) return { outcome: "flagged_partial_payment", sessionId, cartId, orderId }
+  }
+
+  if (order && order.captured) return { outcome: "already_processed", sessionId, cartId, orderId }
+
+  const result = await completePaidCart(container, {
+    sessionId,
+    amount: amount as never,
+    action: action.action === PaymentActions.AUTHORIZED ? PaymentActions.AUTHORIZED : PaymentActions.SUCCESSFUL,
+  })
+  if (!result.orderId) {
+    throw new Error(`The payment for session ${sessionId} is verified, but no order exists for cart ${result.cartId ?? "?"} after processing`)
+  }
+  return { outcome: orderId ? "payment_captured" : cancelledBefore ? "order_created_after_cancel" : "order_created", sessionId, cartId: result.cartId, orderId: result.orderId }
+}
+
+async function handleCanceled(
+  container: MedusaContainer,
+  row: WebhookEventRow,
+  sessionId: string,
+  action: string
+): Promise<WebhookEventResult> {
+  const paymentModule = container.resolve(Modules.PAYMENT)
+  const session = await paymentModule.retrievePaymentSession(sessionId)
+  const { cartId, orderId } = await findCartAndOrderForSession(container, sessionId)
+  const order = orderId ? await orderState(container, orderId) : undefined
+
+  // Never backwards: once paid, a late cancel/expiry changes nothing.
+  if (
+    session.status === PaymentSessionStatus.AUTHORIZED ||
+    session.status === PaymentSessionStatus.CAPTURED ||
+    order?.captured
+  ) {
+    return { outcome: "ignored_late_cancel", sessionId, cartId, orderId }
+  }
+
+  const status = action === PaymentActions.CANCELED ? PaymentSessionStatus.CANCELED : PaymentSessionStatus.ERROR
+  if (session.status !== status) {
+    // Only the status changes: updatePaymentSession would call the provider's updatePayment.
+    await (paymentModule as unknown as { updatePaymentSessions(data: { id: string; status: string }): Promise<unknown> }).updatePaymentSessions({
+      id: sessionId,
+      status,
+    })
+  }
+
+  if (order && order.status !== "canceled") {
+    // Placed before confirmation (pending authorization) and never paid.
+    await cancelOrderWorkflow(container).run({ input: { order_id: order.id } })
+    return { outcome: "order_canceled", sessionId, cartId, orderId }
+  }
+  void row
+  return { outcome: status === PaymentSessionStatus.CANCELED ? "session_canceled" : "session_error", sessionId, cartId, orderId }
+}
+
+type OrderState = { id: string; status: string; captured: boolean }
+
+async function orderState(container: MedusaContainer, orderId: string): Promise<OrderState | undefined> {
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const { data } = await query.graph({
+    entity: "order",
+    fields: ["id", "status", "payment_collections.payments.id", "payment_collections.payments.captured_at"],
+    filters: { id: orderId },
+  })
+  const order = data[0]
+  if (!order) return undefined
+  const payments = (order.payment_collections ?? []).flatMap((c: any) => c?.payments ?? [])
+  return { id: order.id, status: order.status, captured: payments.some((p: any) => !!p?.captured_at) }
+}
+
+/**
+ * The headers handed to the provider. PayIn signatures are valid for 5 minutes, but
+ * a retry or a dead-letter replay may come hours later: the signature was checked
+ * when the event was received (the route refuses anything else), so the stored
+ * bytes are re-signed here with the same secret and a fresh timestamp.
+ */
+function headersForProvider(container: MedusaContainer, row: WebhookEventRow, rawBody: Buffer): Record<string, unknown> {
+  const headers: Record<string, unknown> = { ...(row.headers ?? {}) }
+  if (row.gateway !== "payin") return headers
+  const secret = resolveGatewayProvider(container, "payin")?.options_?.webhookSecret
+  if (!secret) throw new Error("No PayIn webhook secret is configured; set the PayIn provider option webhookSecret")
+  const t = Math.floor(Date.now() / 1000)
+  for (const name of Object.keys(headers)) if (/^(x-)?payin-signature$/i.test(name)) delete headers[name]
+  headers["x-payin-signature"] = `t=${t},v1=${computePayInSignature(rawBody, t, secret)}`
+  return headers
+}
+
+/** What Medusa's own route would pass as `data` (the parsed body); providers prefer `rawData`. */
+function bodyAsData(rawBody: Buffer): Record<string, unknown> {
+  const text = rawBody.toString("utf8").trim()
+  try {
+    if (text.startsWith("{")) return JSON.parse(text)
+  } catch {
+    return {}
+  }
+  return Object.fromEntries(new URLSearchParams(text))
+}
+
+export type { GatewayId }
