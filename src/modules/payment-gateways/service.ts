@@ -1,5 +1,6 @@
 import { generateEntityId, MedusaService } from "@medusajs/framework/utils"
 import type { Knex } from "@medusajs/framework/mikro-orm/knex"
+import { GatewaySetting } from "./models/gateway-setting"
 import { PaymentFlag, type PaymentFlagKind } from "./models/payment-flag"
 import { WebhookDelivery, type DeliveryVerdict } from "./models/webhook-delivery"
 import { WebhookEvent, type GatewayId, type WebhookEventStatus } from "./models/webhook-event"
@@ -64,7 +65,7 @@ type InjectedDependencies = { __pg_connection__: Knex }
  * merchant's payment flags. State changes that must be atomic across several
  * Medusa instances (store-once, claim-for-processing) are single SQL statements.
  */
-export default class PaymentGatewaysModuleService extends MedusaService({ WebhookEvent, WebhookDelivery, PaymentFlag }) {
+export default class PaymentGatewaysModuleService extends MedusaService({ WebhookEvent, WebhookDelivery, PaymentFlag, GatewaySetting }) {
   protected readonly pg_: Knex
   readonly options_: PaymentGatewaysOptions
 
