@@ -155,9 +155,10 @@ export async function seedDemoStore(container: MedusaContainer): Promise<DemoSto
             service_zone_id: serviceZoneId,
             shipping_profile_id: profile.id,
             type: { label: "Standard", description: "Ships in 2-3 days.", code: `standard-${key}` },
+            // The shipping-option input is typed `number` in Medusa 2.21; 4.5 and 5 are exact in binary.
             prices: [
-              { currency_code: key, amount: DEMO.shipping[key] },
-              { region_id: regionIds[key], amount: DEMO.shipping[key] },
+              { currency_code: key, amount: Number(DEMO.shipping[key]) },
+              { region_id: regionIds[key], amount: Number(DEMO.shipping[key]) },
             ],
             rules: [
               { attribute: "enabled_in_store", value: "true", operator: "eq" },

@@ -22,7 +22,14 @@ async function freePort(): Promise<number> {
 export default async function globalSetup() {
   // Both the integration and the e2e project declare this setup; one sandbox serves both.
   if ((globalThis as any).__SANDBOX__) return
-  const sandbox = await startSandbox({ port: 0, retryDelaysMs: [100, 200, 400, 800, 1600] })
+  // One sandbox serves every suite of the run, so SecPaid's 60 requests/minute would be
+  // shared across suites; the providers' own limiter still keeps each app at 60/min, and
+  // the sandbox's own tests cover its limit at 60.
+  const sandbox = await startSandbox({
+    port: 0,
+    retryDelaysMs: [100, 200, 400, 800, 1600],
+    secpaid: { rateLimitPerMinute: 6000 },
+  })
   ;(globalThis as any).__SANDBOX__ = sandbox
   const port = await freePort()
   process.env.SANDBOX_URL = sandbox.url
