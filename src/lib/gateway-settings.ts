@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto"
 import type { Knex } from "@medusajs/framework/mikro-orm/knex"
+import { MedusaError } from "@medusajs/framework/utils"
 import { openSecret, resolveSecretBoxKey, warnOnceIfDevelopmentKey } from "./secret-box"
 
 /**
@@ -335,7 +336,6 @@ export function withAdminSettings<T extends ProviderClass>(Base: T, gateway: Gat
       value: async function (this: AdminConfigured & Record<string, any>, input: unknown) {
         const effective = await this.refreshGatewaySettings()
         if (effective && !effective.enabled && name === "initiatePayment") {
-          const { MedusaError } = await import("@medusajs/framework/utils")
           throw new MedusaError(
             MedusaError.Types.NOT_ALLOWED,
             `${GATEWAY_LABELS[gateway]} is switched off in Settings → Payment gateways; choose another payment method or switch it on again.`
