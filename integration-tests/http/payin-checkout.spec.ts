@@ -1,7 +1,7 @@
 import { MathBN } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { completeCart } from "../helpers/checkout"
-import { seedStore, type StoreFixture } from "../helpers/store-fixture"
+import { completeCart, createCartReadyForPayment } from "../helpers/checkout"
+import { seedStore, storeHeaders, type StoreFixture } from "../helpers/store-fixture"
 import {
   countOrders,
   isCaptured,
@@ -54,6 +54,18 @@ medusaIntegrationTestRunner({
         metadata: { session_id: sessionId },
         success_url: `${process.env.MEDUSA_BACKEND_URL}/hooks/payin/return/${sessionId}`,
       })
+    })
+
+    it("an exhausted PayIn address pool gives the shopper a clear try-again error and creates no session", async () => {
+      await control.payinConfigure({ addressPoolSize: 0 })
+      const cart = await createCartReadyForPayment(api, fixture, { currency: "usd" })
+      const h = { ...storeHeaders(fixture), validateStatus: () => true }
+      const { data: pc } = await api.post("/store/payment-collections", { cart_id: cart.id }, h)
+      const res = await api.post(`/store/payment-collections/${pc.payment_collection.id}/payment-sessions`, { provider_id: "pp_payin_payin" }, h)
+      expect(res.status).toBeGreaterThanOrEqual(400)
+      expect(res.data.message).toMatch(/PayIn has no free payment address right now; please try again in a few minutes/)
+      expect(res.data.message).not.toMatch(/pk_test|whsec_/)
+      expect((await control.requests({ gateway: "payin", endpoint: "POST /orders" })).map((r) => r.status)).toEqual([409])
     })
 
     it("full payment → the webhook completes the cart into exactly one captured order; the return page agrees", async () => {
