@@ -72,6 +72,31 @@ medusaIntegrationTestRunner({
       ])
     })
 
+    it("waits while half is paid, then shows the order once the rest arrives", async () => {
+      await checkoutOnStorefront(page, storefront.url, { currency: "usd", providerId: "pp_payin_payin", email: "topup@example.com" })
+      await page.waitForURL(/\/payin\/pay\//)
+      const payInOrderId = payInOrderIdOf(page.url())
+      await page.locator("#pay-half").click()
+      await page.locator("#received").filter({ hasText: "16.125" }).waitFor()
+      await page.locator("#cancel").click()
+
+      await page.waitForURL(`${storefront.url}/checkout/return?**`)
+      await page.locator("#payment-waiting").waitFor()
+      expect(await listOrdersAsAdmin(api, getContainer())).toEqual([])
+
+      // The second half arrives from the shopper's wallet; no webhook endpoint is configured,
+      // so it is the storefront's own polling (cart.complete) that places the order.
+      await sandbox().payinTransfer(payInOrderId, { amount: "16.125" })
+      await page.locator("#order-confirmed").waitFor()
+      const orderId = (await page.locator("#order-id").textContent())!.trim()
+      expect(await page.locator("#order-total").textContent()).toBe("$32.25")
+      await saveScreenshot(page, "payin-partial-then-topped-up")
+
+      const orders = await listOrdersAsAdmin(api, getContainer())
+      expect(orders.map((o) => o.id)).toEqual([orderId])
+      expect(await retrieveOrderAsAdmin(api, getContainer(), orderId)).toMatchObject({ total: 32.25, payment_status: "captured" })
+    })
+
     it("waits while half is paid, then shows the expiry and places no order", async () => {
       await checkoutOnStorefront(page, storefront.url, { currency: "usd", providerId: "pp_payin_payin", email: "partial@example.com" })
 

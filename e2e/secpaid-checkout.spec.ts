@@ -66,6 +66,19 @@ medusaIntegrationTestRunner({
       ])
     })
 
+    it("does not believe a typed-in return URL: status=paid without paying shows no order", async () => {
+      await checkoutOnStorefront(page, storefront.url, { currency: "eur", providerId: "pp_secpaid_secpaid" })
+      await page.waitForURL(/\/secpaid\/payment\?link_id=/)
+      const cartId = await page.evaluate(() => localStorage.getItem("demo_storefront_cart_id"))
+
+      // The shopper (or anyone) skips the payment page and opens the return page with a forged outcome.
+      await page.goto(`${storefront.url}/checkout/return?status=paid&cart_id=${cartId}&order_id=order_forged`)
+      await page.locator("#payment-waiting").waitFor()
+      expect(await page.locator("#order-confirmed").count()).toBe(0)
+      await saveScreenshot(page, "secpaid-forged-return")
+      expect(await listOrdersAsAdmin(api, getContainer())).toEqual([])
+    })
+
     it("cancels on SecPaid's page, tries again with the same cart, then pays", async () => {
       await checkoutOnStorefront(page, storefront.url, { currency: "eur", providerId: "pp_secpaid_secpaid", email: "retry@example.com" })
       await page.waitForURL(/\/secpaid\/payment\?link_id=/)
