@@ -33,7 +33,7 @@ import { amountToDecimal, formatAmountForGateway } from "../../lib/money"
 import { PayInClient } from "./client"
 import { parsePayInOptions, type PayInOptions, type PayInProviderOptionsInput, type PayInToken } from "./options"
 import { parsePayInWebhook, payInRawBodyBytes } from "./parse-webhook"
-import { payInOrderToPaymentState, type PayInPaymentState } from "./payment-status"
+import { payInDecimalToUnits, payInOrderToPaymentState, type PayInPaymentState } from "./payment-status"
 import { sessionIdOfOrder, type PayInOrder } from "./responses"
 import { readPayInSignatureHeader, verifyPayInSignature } from "./verify-signature"
 
@@ -138,7 +138,7 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
     }
 
     const current = await this.client_.getOrder(session.payin_order_id)
-    if (current.status !== "pending" || current.confirmedReceived.replace(/[0.]/g, "") !== "") {
+    if (current.status !== "pending" || payInDecimalToUnits(current.confirmedReceived) > 0n) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         `The PayIn order ${current.id} is ${current.status} with ${current.confirmedReceived} ${current.token ?? ""} received, so its amount cannot change; complete the cart as it is or start a new checkout.`
