@@ -1,2 +1,8 @@
 /** Workflows and processing functions of the plugin, importable as `<package>/workflows`. */
 export { processGatewayWebhookEvent, type ProcessWebhookEventResult } from "./process-gateway-webhook-event"
+export {
+  reconcileGatewayPayments,
+  reconcileGatewayPaymentsWorkflow,
+  type ReconcileGatewayPaymentsOptions,
+  type ReconcileGatewayPaymentsReport,
+} from "./reconcile-gateway-payments"
