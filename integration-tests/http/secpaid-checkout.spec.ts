@@ -12,6 +12,7 @@ import {
   secPaidCheckout,
   secPaidWebhookUrl,
   settleEarlierWebhooks,
+  isCaptured,
   waitForOrder,
 } from "./secpaid-helpers"
 
@@ -57,7 +58,7 @@ medusaIntegrationTestRunner({
       const paid = await control.secpaidPay(payId)
       expect(paid.deliveries.map((d) => [d.url, d.status])).toEqual([[secPaidWebhookUrl(), 200]])
 
-      const order = await waitForOrder(container, cartId, (o) => o.payment_status === "captured")
+      const order = await waitForOrder(container, cartId, isCaptured)
       expect(plain(order.total)).toBe(30)
       expect(order.payment_collections[0].payments).toHaveLength(1)
 

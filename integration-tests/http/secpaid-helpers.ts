@@ -37,7 +37,7 @@ export async function orderForCart(container: MedusaContainer, cartId: string): 
   if (!orderId) return undefined
   const { data } = await query.graph({
     entity: "order",
-    fields: ["id", "status", "payment_status", "total", "payment_collections.payments.*", "payment_collections.payments.captures.*", "payment_collections.payments.refunds.*"],
+    fields: ["id", "status", "total", "payment_collections.payments.*", "payment_collections.payments.captures.*", "payment_collections.payments.refunds.*"],
     filters: { id: orderId },
   })
   return data[0]
@@ -59,6 +59,19 @@ export async function paymentSession(container: MedusaContainer, sessionId: stri
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
   const { data } = await query.graph({ entity: "payment_session", fields: ["id", "status", "data", "amount"], filters: { id: sessionId } })
   return data[0]
+}
+
+/** A payment's stored provider data (the admin API does not return it). */
+export async function paymentData(container: MedusaContainer, paymentId: string): Promise<any> {
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const { data } = await query.graph({ entity: "payment", fields: ["id", "data"], filters: { id: paymentId } })
+  return data[0]?.data
+}
+
+/** The order's (single) payment is captured in Medusa. */
+export function isCaptured(order: any): boolean {
+  const payment = order?.payment_collections?.[0]?.payments?.[0]
+  return !!payment?.captured_at && (payment.captures ?? []).length > 0
 }
 
 export function waitForOrder(container: MedusaContainer, cartId: string, predicate: (order: any) => boolean = () => true) {
