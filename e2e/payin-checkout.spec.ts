@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core"
 import { SandboxControl } from "../sandbox/control-client"
 import { seedStore } from "../integration-tests/helpers/store-fixture"
 import { listOrdersAsAdmin, retrieveOrderAsAdmin } from "./helpers/admin"
-import { launchChromium, saveScreenshot } from "./helpers/browser"
+import { launchChromium, newShopper, saveScreenshot } from "./helpers/browser"
 import { checkoutOnStorefront, useStorefrontBeforeMedusa } from "./helpers/storefront"
 
 /**
@@ -37,8 +37,9 @@ medusaIntegrationTestRunner({
       await sandbox().reset()
       const fixture = await seedStore(getContainer())
       storefront.usePublishableKey(fixture.publishableKey)
-      context = await browser.newContext()
-      page = await context.newPage()
+      const shopper = await newShopper(browser)
+      context = shopper.context
+      page = shopper.page
     })
     afterEach(async () => {
       await context?.close()

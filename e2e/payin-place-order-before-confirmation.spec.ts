@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core"
 import { SandboxControl } from "../sandbox/control-client"
 import { seedStore } from "../integration-tests/helpers/store-fixture"
 import { listOrdersAsAdmin, retrieveOrderAsAdmin } from "./helpers/admin"
-import { launchChromium, saveScreenshot } from "./helpers/browser"
+import { launchChromium, newShopper, saveScreenshot } from "./helpers/browser"
 import { checkoutOnStorefront, useStorefrontBeforeMedusa } from "./helpers/storefront"
 
 /**
@@ -38,8 +38,9 @@ medusaIntegrationTestRunner({
       await sandbox().payinSetWebhookEndpoints([{ url: `${process.env.MEDUSA_BACKEND_URL}/hooks/payment/payin_payin` }])
       const fixture = await seedStore(getContainer())
       storefront.usePublishableKey(fixture.publishableKey)
-      context = await browser.newContext()
-      page = await context.newPage()
+      const shopper = await newShopper(browser)
+      context = shopper.context
+      page = shopper.page
     })
     afterEach(async () => {
       await context?.close()
@@ -63,7 +64,7 @@ medusaIntegrationTestRunner({
       const { deliveries } = await sandbox().payinTransfer(payInOrderId, { amount: "32.25" })
       expect(deliveries.map((d) => d.status)).toEqual([200])
 
-      await page.locator("#order-confirmed").waitFor({ timeout: 60_000 })
+      await page.locator("#order-confirmed").waitFor()
       expect((await page.locator("#order-id").textContent())!.trim()).toBe(orderId)
       expect(await page.locator("#order-payment-status").textContent()).toBe("captured")
       await saveScreenshot(page, "payin-place-order-before-confirmation")

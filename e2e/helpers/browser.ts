@@ -1,6 +1,6 @@
 import fs from "node:fs"
 import path from "node:path"
-import { chromium, type Browser, type Page } from "playwright-core"
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core"
 
 /**
  * Debian's Chromium driven by playwright-core (`npx playwright install` cannot
@@ -35,4 +35,15 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   const file = path.join(ARTIFACTS_DIR, `${name}.png`)
   await page.screenshot({ path: file, fullPage: true })
   return file
+}
+
+/**
+ * A fresh shopper: own cookies and localStorage. Waits are generous because a
+ * loaded CI machine can take seconds per Medusa workflow; nothing asserts timing.
+ */
+export async function newShopper(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext()
+  context.setDefaultTimeout(60_000)
+  context.setDefaultNavigationTimeout(60_000)
+  return { context, page: await context.newPage() }
 }

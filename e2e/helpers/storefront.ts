@@ -54,7 +54,7 @@ export function useStorefrontBeforeMedusa(env: Record<string, string> = {}) {
  * Waits for `selector`; if the storefront shows its error box first, fails with
  * that message instead of a bare timeout.
  */
-export async function expectStep(page: Page, selector: string, timeout = 30_000) {
+export async function expectStep(page: Page, selector: string, timeout?: number) {
   const wanted = page.locator(selector).first()
   const error = page.locator("#error:not([hidden])")
   await wanted.or(error).first().waitFor({ timeout })
