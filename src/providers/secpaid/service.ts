@@ -265,7 +265,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     const link = findLinkRow(unused, payId)
     const sessionId = sessionIdFromNote(link?.recipientNote) ?? sessionIdFromNote(note)
     if (!link?.isCancelled || !sessionId) {
-      this.logger_.warn(`SecPaid webhook says link ${payId} was cancelled, but SecPaid does not list it as cancelled; ignored.`)
+      this.logger_.warn(`SecPaid webhook says link ${payId} was cancelled, but SecPaid does not list it as cancelled (it may have been deleted since); ignored.`)
       return { action: PaymentActions.NOT_SUPPORTED }
     }
     return { action: PaymentActions.CANCELED, data: { session_id: sessionId, amount: new BigNumber(link.amount ?? "0") } }
