@@ -1,0 +1,104 @@
+import { sdk } from "./sdk"
+
+/** Shapes of the plugin's admin API (src/api/admin/payment-gateways/**), as the admin UI reads them. */
+
+export type GatewayId = "secpaid" | "payin"
+export type SettingSource = "admin" | "medusa-config" | "default"
+
+export type DescribedSetting = {
+  name: string
+  kind: "boolean" | "enum" | "secret" | "url" | "list" | "text"
+  label: string
+  values?: string[]
+  help?: string
+  value: unknown
+  source: SettingSource
+  saved: boolean
+}
+
+export type DescribedGateway = {
+  id: GatewayId
+  name: string
+  enabled: boolean
+  settings: DescribedSetting[]
+  webhook: { url: string; where: string }
+  problems: string[]
+  updated_at: string | null
+}
+
+export type EncryptionStatus = { available: boolean; source: "env" | "development" | null; message: string }
+
+export type ConnectionResult = { gateway: GatewayId; ok: boolean; message: string; environment?: string; checked_at: string }
+
+export type WebhookDelivery = {
+  id: string
+  gateway: GatewayId
+  verdict: string
+  http_status: number
+  detail: string | null
+  event_id: string | null
+  received_at: string
+}
+
+export type WebhookEvent = {
+  id: string
+  gateway: GatewayId
+  event_id: string
+  source: string
+  event_type: string | null
+  reference: string | null
+  status: string
+  outcome: string | null
+  attempts: number
+  last_error: string | null
+  received_at: string
+  order_id: string | null
+}
+
+export type OrderGatewayPayment = {
+  order_id: string
+  gateway: GatewayId
+  provider_id: string
+  session_id: string
+  reference: string | null
+  payment_url: string | null
+  amount: string | null
+  currency_code: string
+  gateway_status: string | null
+  verification: { state: string; session_status: string; verified_at: string | null }
+  received_amount: string | null
+  last_webhook: null | { received_at: string; event_type: string | null; status: string; outcome: string | null; source: string; attempts: number; last_error: string | null }
+  flags: Array<{ kind: string; source: string; created_at?: string; resolved_at?: string | null }>
+}
+
+const base = "/admin/payment-gateways"
+
+export const paymentGatewaysApi = {
+  listSettings: () => sdk.client.fetch<{ encryption: EncryptionStatus; gateways: DescribedGateway[] }>(`${base}/settings`),
+  saveSettings: (gateway: GatewayId, body: Record<string, unknown>) =>
+    sdk.client.fetch<{ encryption: EncryptionStatus; gateway: DescribedGateway }>(`${base}/settings/${gateway}`, { method: "POST", body }),
+  testConnection: (gateway: GatewayId, body: Record<string, unknown>) =>
+    sdk.client.fetch<ConnectionResult>(`${base}/test-connection/${gateway}`, { method: "POST", body }),
+  deliveries: (gateway: GatewayId, limit = 10) =>
+    sdk.client.fetch<{ webhook_deliveries: WebhookDelivery[] }>(`${base}/webhook-deliveries`, { query: { gateway, limit } }),
+  events: (gateway: GatewayId, status?: string, limit = 10) =>
+    sdk.client.fetch<{ webhook_events: WebhookEvent[] }>(`${base}/webhook-events`, { query: { gateway, limit, ...(status ? { status } : {}) } }),
+  retryEvent: (id: string) => sdk.client.fetch<{ webhook_event: WebhookEvent }>(`${base}/webhook-events/${id}/retry`, { method: "POST" }),
+  orderPayment: (orderId: string) => sdk.client.fetch<{ payment: OrderGatewayPayment | null }>(`${base}/orders/${orderId}`),
+  reverifyOrder: (orderId: string) =>
+    sdk.client.fetch<{ check: { ok: boolean; status?: string; message: string; reconciled?: boolean }; payment: OrderGatewayPayment | null }>(
+      `${base}/orders/${orderId}/reverify`,
+      { method: "POST" }
+    ),
+}
+
+/** Field names an API sentence refers to (`apiKey`), to mark those inputs. */
+export function fieldsNamedIn(message: string): string[] {
+  return [...message.matchAll(/`(\w+)`/g)].map((m) => m[1])
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return "—"
+  const d = new Date(iso)
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString()
+}
