@@ -2,14 +2,10 @@ import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import type { AxiosInstance } from "axios"
 import { SandboxControl } from "../../sandbox/control-client"
-import { SANDBOX_SECPAID_DEV_KEY } from "../../sandbox/credentials"
 import { createCartReadyForPayment, startPaymentSession, waitFor } from "../helpers/checkout"
 import type { StoreFixture } from "../helpers/store-fixture"
 
 /** Shared steps of the SecPaid HTTP suites: a EUR checkout with a SecPaid session, and what Medusa made of it. */
-
-// medusa-config reads the key from the environment; the sandbox's development key is the test default.
-process.env.SECPAID_API_KEY ??= SANDBOX_SECPAID_DEV_KEY
 
 export const SECPAID_PROVIDER = "pp_secpaid_secpaid"
 
