@@ -14,12 +14,25 @@ export const paymentGatewaysOptionsSchema = z
     /** How long a claimed event stays locked to one instance before another may take it over. */
     processingLockMs: z.number().int().min(5_000).default(2 * 60_000),
   })
-  .default({ maxAttempts: 8, baseBackoffMs: 5_000, maxBackoffMs: 60 * 60_000, processingLockMs: 2 * 60_000 })
 
 export type PaymentGatewaysOptions = z.output<typeof paymentGatewaysOptionsSchema>
 
-export function parsePaymentGatewaysOptions(raw: unknown): PaymentGatewaysOptions {
-  const parsed = paymentGatewaysOptionsSchema.safeParse(raw ?? undefined)
+/**
+ * Module options win; environment variables fill what they leave out, because a shop
+ * that installs the plugin gets the module without writing options for it:
+ * PAYMENT_GATEWAYS_MAX_ATTEMPTS, PAYMENT_GATEWAYS_BASE_BACKOFF_MS, PAYMENT_GATEWAYS_PROCESSING_LOCK_MS.
+ */
+export function parsePaymentGatewaysOptions(raw: unknown, env: NodeJS.ProcessEnv = process.env): PaymentGatewaysOptions {
+  const fromEnv: Record<string, number> = {}
+  const envInt = (key: string, option: string) => {
+    const value = env[key]
+    if (value !== undefined && value !== "") fromEnv[option] = /^\d+$/.test(value) ? Number.parseInt(value, 10) : Number.NaN
+  }
+  envInt("PAYMENT_GATEWAYS_MAX_ATTEMPTS", "maxAttempts")
+  envInt("PAYMENT_GATEWAYS_BASE_BACKOFF_MS", "baseBackoffMs")
+  envInt("PAYMENT_GATEWAYS_PROCESSING_LOCK_MS", "processingLockMs")
+  const given = raw && typeof raw === "object" ? (raw as Record<string, unknown>) : {}
+  const parsed = paymentGatewaysOptionsSchema.safeParse({ ...fromEnv, ...given })
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw new Error(

@@ -1,0 +1,28 @@
+import { backoffDelayMs, parsePaymentGatewaysOptions } from "../options"
+
+describe("payment-gateways module options", () => {
+  it("defaults to 8 attempts, 5 s first backoff, 2 min processing lock", () => {
+    expect(parsePaymentGatewaysOptions(undefined, {})).toEqual({
+      maxAttempts: 8,
+      baseBackoffMs: 5000,
+      maxBackoffMs: 3_600_000,
+      processingLockMs: 120_000,
+    })
+  })
+
+  it("takes environment values where the module options say nothing; options win", () => {
+    const env = { PAYMENT_GATEWAYS_MAX_ATTEMPTS: "3", PAYMENT_GATEWAYS_PROCESSING_LOCK_MS: "5000" }
+    expect(parsePaymentGatewaysOptions({}, env)).toMatchObject({ maxAttempts: 3, processingLockMs: 5000 })
+    expect(parsePaymentGatewaysOptions({ maxAttempts: 5 }, env)).toMatchObject({ maxAttempts: 5 })
+  })
+
+  it("refuses nonsense with a sentence naming the option", () => {
+    expect(() => parsePaymentGatewaysOptions({ maxAttempts: 0 }, {})).toThrow(/`maxAttempts` is invalid/)
+    expect(() => parsePaymentGatewaysOptions({}, { PAYMENT_GATEWAYS_MAX_ATTEMPTS: "many" })).toThrow(/`maxAttempts` is invalid/)
+  })
+
+  it("doubles the backoff per attempt up to the cap", () => {
+    const o = { baseBackoffMs: 5000, maxBackoffMs: 60_000 }
+    expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelayMs(a, o))).toEqual([5000, 10000, 20000, 40000, 60000, 60000])
+  })
+})
