@@ -72,6 +72,20 @@ medusaIntegrationTestRunner({
       expect(await countOrders(container)).toBe(1)
     })
 
+    it("old-docs link ids and JSON webhook bodies (flat bracket keys, nested) complete orders through the webhook alone", async () => {
+      const container = getContainer()
+      await control.secpaidConfigure({ docsGeneration: "old" })
+      const flat = await secPaidCheckout(api, fixture)
+      const nested = await secPaidCheckout(api, fixture)
+      expect(flat.payId).toMatch(/^\d+$/)
+      const a = await control.secpaidPay(flat.payId, { webhookFormat: "json-flat" })
+      const b = await control.secpaidPay(nested.payId, { webhookFormat: "json-nested" })
+      expect([...a.deliveries, ...b.deliveries].map((d) => d.status)).toEqual([200, 200])
+      await waitForOrder(container, flat.cartId, isCaptured)
+      await waitForOrder(container, nested.cartId, isCaptured)
+      expect(await countOrders(container)).toBe(2)
+    })
+
     it("the browser return places the order at once, and the later webhook and a duplicate add nothing", async () => {
       const container = getContainer()
       await control.secpaidConfigure({ ampersandRedirects: true })
