@@ -47,6 +47,7 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "Method not allowed")
     if (pathname === "/app.js") return send(res, 200, "text/javascript; charset=utf-8", script)
     if (pathname === "/styles.css") return send(res, 200, "text/css; charset=utf-8", styles)
+    if (pathname === "/favicon.ico") return send(res, 204, "image/x-icon", "")
     if (pathname === "/" || pathname === STOREFRONT_RETURN_PATH) {
       return send(res, 200, "text/html; charset=utf-8", renderShell({ backendUrl, publishableKey: publishableKey() }), {
         // The page talks to Medusa only; redirects to the gateways are navigations, which connect-src does not limit.

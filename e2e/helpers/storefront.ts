@@ -80,7 +80,8 @@ export async function checkoutOnStorefront(
   await page.locator("#pay").click()
   // Either the browser leaves for the gateway, or the storefront says why not.
   await page.waitForURL((url) => !url.href.startsWith(storefrontUrl)).catch(async (timeout) => {
-    await expectStep(page, "#never-shown", 1)
+    const error = page.locator("#error:not([hidden])")
+    if (await error.isVisible()) throw new Error(`The storefront showed an error instead of leaving for the gateway: ${await error.textContent()}`)
     throw timeout
   })
 }

@@ -95,7 +95,7 @@ async function renderCheckout(cart: HttpTypes.StoreCart) {
   show(`
     <h1>Checkout</h1>
     <table class="summary">
-      <tr><td>${escapeHtml(item?.product_title)} (${escapeHtml(item?.variant_title)}) × ${escapeHtml(item?.quantity)}</td><td>${escapeHtml(formatMoney(item?.total, cart.currency_code))}</td></tr>
+      <tr><td>${escapeHtml(item?.product_title)} (${escapeHtml(item?.variant_title)}) × ${escapeHtml(item?.quantity)}</td><td>${escapeHtml(formatMoney(cart.item_total, cart.currency_code))}</td></tr>
       <tr><td>Shipping</td><td>${escapeHtml(formatMoney(cart.shipping_total, cart.currency_code))}</td></tr>
       <tr class="total"><td>Total</td><td id="cart-total">${escapeHtml(formatMoney(cart.total, cart.currency_code))}</td></tr>
     </table>
