@@ -18,6 +18,10 @@ const secpaidOptions = {
   environment: env.SECPAID_ENVIRONMENT || "development",
   baseUrl: env.SECPAID_BASE_URL || (sandboxUrl ? `${sandboxUrl}/secpaid/api/v2/` : undefined),
   backendUrl,
+  paymentEndpoint: env.SECPAID_PAYMENT_ENDPOINT || undefined,
+  callbackUrl: env.SECPAID_CALLBACK_URL || undefined,
+  encryptionKey: env.SECPAID_ENCRYPTION_KEY || undefined,
+  requestTimeoutMs: env.SECPAID_REQUEST_TIMEOUT_MS ? Number(env.SECPAID_REQUEST_TIMEOUT_MS) : undefined,
   storefrontReturnUrl: env.STOREFRONT_RETURN_URL || undefined,
   allowedStorefrontOrigins: env.STOREFRONT_ORIGINS ? env.STOREFRONT_ORIGINS.split(",") : undefined,
 }
@@ -31,6 +35,7 @@ const payinOptions = {
   storefrontReturnUrl: env.STOREFRONT_RETURN_URL || undefined,
   allowedStorefrontOrigins: env.STOREFRONT_ORIGINS ? env.STOREFRONT_ORIGINS.split(",") : undefined,
   placeOrderBeforeConfirmation: env.PAYIN_PLACE_ORDER_BEFORE_CONFIRMATION === "true",
+  requestTimeoutMs: env.PAYIN_REQUEST_TIMEOUT_MS ? Number(env.PAYIN_REQUEST_TIMEOUT_MS) : undefined,
 }
 
 module.exports = defineConfig({
