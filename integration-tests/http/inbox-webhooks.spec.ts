@@ -105,6 +105,25 @@ medusaIntegrationTestRunner({
       expect((await paymentSession(container, sessionId)).status).toBe("canceled")
     })
 
+    it("a verified success after the session was cancelled is flagged for the merchant, never dropped", async () => {
+      const container = getContainer()
+      const { cartId, payId, sessionId } = await secPaidCheckout(api, fixture)
+      await paySecPaidLinkSilently(payId)
+      // Medusa had given up on this session (e.g. a cancel was processed) when the money is confirmed.
+      await (container.resolve(Modules.PAYMENT) as any).updatePaymentSessions({ id: sessionId, status: "canceled" })
+
+      await sendSecPaidWebhook(payId, "success")
+      const event = await waitForWebhookEvent(container, { gateway: "secpaid" }, (e) => e.status === "processed")
+      expect(event.outcome).toBe("order_created_after_cancel")
+      await waitForCapturedOrder(container, cartId)
+      const flags = await inbox(container).listPaymentFlags({})
+      expect(flags).toEqual([expect.objectContaining({ gateway: "secpaid", reference: payId, kind: "payment_after_cancel", session_id: sessionId, resolved_at: null })])
+
+      const headers = await adminHeaders(api, container)
+      const listed = await api.get("/admin/payment-gateways/payment-flags?status=open", headers)
+      expect(listed.data.payment_flags.map((f: any) => f.kind)).toEqual(["payment_after_cancel"])
+    })
+
     it("PayIn: a signed completion reaches /hooks/payin, duplicates are answered 200 without reprocessing, one order", async () => {
       const container = getContainer()
       const { cartId, orderId } = await payInCheckout(api, fixture)
