@@ -3,6 +3,7 @@
 //  - PostgreSQL: DATABASE_URL if set, otherwise an embedded one kept in .data/pg
 //  - migrations (skipped when nothing changed since the last run), demo data, admin login
 //  - the gateway sandbox (SecPaid + PayIn) and `medusa develop` with the admin
+//  - the demo storefront (dev/storefront) where both payments can be clicked through
 // Ctrl-C stops everything this script started.
 import { spawn } from "node:child_process"
 import crypto from "node:crypto"
@@ -17,6 +18,7 @@ const dataDir = path.join(root, ".data")
 const t0 = Date.now()
 const children = []
 let pg
+let storefront
 
 const say = (line) => console.log(`[dev] ${line}`)
 class Stop extends Error {}
@@ -110,8 +112,10 @@ async function main() {
   }
   const port = parsePort("PORT", 9000)
   const sandboxPort = parsePort("SANDBOX_PORT", 9100)
+  const storefrontPort = parsePort("STOREFRONT_PORT", 8000)
   if (!(await isPortFree(port))) stop(`port ${port} is already in use (another Medusa?); stop that process or run with PORT=<free port>.`)
   if (!(await isPortFree(sandboxPort))) stop(`port ${sandboxPort} is already in use; stop that process or run with SANDBOX_PORT=<free port>.`)
+  if (!(await isPortFree(storefrontPort))) stop(`port ${storefrontPort} is already in use; stop that process or run with STOREFRONT_PORT=<free port>.`)
 
   let databaseUrl = process.env.DATABASE_URL
   if (databaseUrl) {
@@ -131,6 +135,7 @@ async function main() {
 
   const backendUrl = process.env.MEDUSA_BACKEND_URL || `http://localhost:${port}`
   const sandboxUrl = `http://localhost:${sandboxPort}`
+  const storefrontUrl = `http://localhost:${storefrontPort}`
   const { sandboxCredentials } = await loadSandboxCredentials()
   const env = {
     ...process.env,
@@ -142,6 +147,10 @@ async function main() {
     SECPAID_API_KEY: process.env.SECPAID_API_KEY || sandboxCredentials.secpaidDevKey,
     PAYIN_API_KEY: process.env.PAYIN_API_KEY || sandboxCredentials.payinApiKey,
     PAYIN_WEBHOOK_SECRET: process.env.PAYIN_WEBHOOK_SECRET || sandboxCredentials.payinWebhookSecret,
+    // The gateways' hosted pages send the shopper back through the plugin's return routes to this page.
+    STOREFRONT_RETURN_URL: process.env.STOREFRONT_RETURN_URL || `${storefrontUrl}/checkout/return`,
+    STOREFRONT_ORIGINS: process.env.STOREFRONT_ORIGINS || storefrontUrl,
+    STORE_CORS: process.env.STORE_CORS || `${storefrontUrl},${backendUrl}`,
   }
 
   const sandbox = startChild("sandbox", process.execPath, ["--import", "tsx", "sandbox/main.ts"], {
@@ -175,10 +184,12 @@ async function main() {
   await waitForHttp(`${backendUrl}/health`, 120000, medusa, "Medusa")
 
   const store = JSON.parse(fs.readFileSync(path.join(dataDir, "dev-store.json"), "utf8"))
+  storefront = await startDemoStorefront({ port: storefrontPort, backendUrl, publishableKey: store.publishableKey })
   const secs = Math.round((Date.now() - t0) / 100) / 10
   console.log(`
   Store ready in ${secs} s
   ─────────────────────────────────────────────────────────────────
+  Demo storefront     ${storefront.url}     EUR → SecPaid, USD → PayIn; returns to ${env.STOREFRONT_RETURN_URL}
   Admin dashboard     ${backendUrl}/app      login ${store.admin.email} / ${store.admin.password}
   Store API           ${backendUrl}/store    header x-publishable-api-key: ${store.publishableKey}
   SecPaid webhook     ${backendUrl}/hooks/payment/secpaid_secpaid
@@ -186,7 +197,7 @@ async function main() {
   Gateway sandbox     ${sandboxUrl}          control API ${sandboxUrl}/__control  (see sandbox/README.md)
   Database            ${databaseUrl.replace(/:[^:@/]+@/, ":•••@")}
   ─────────────────────────────────────────────────────────────────
-  Ctrl-C stops Medusa, the sandbox${pg ? " and PostgreSQL" : ""}.
+  Ctrl-C stops Medusa, the sandbox, the storefront${pg ? " and PostgreSQL" : ""}.
 `)
   await new Promise((resolve) => medusa.on("exit", resolve))
   if (!shuttingDown) stop("Medusa stopped; its output is above.")
@@ -204,6 +215,18 @@ async function loadSandboxCredentials() {
         payinWebhookSecret: c.SANDBOX_PAYIN_WEBHOOK_SECRET,
       },
     }
+  } finally {
+    await unregister()
+  }
+}
+
+// tsx's register() (not tsImport) so that esbuild, which the storefront bundles with, finds its binary.
+async function startDemoStorefront(options) {
+  const { register } = await import("tsx/esm/api")
+  const unregister = register()
+  try {
+    const { startStorefront } = await import(path.join(root, "dev", "storefront", "server.ts"))
+    return await startStorefront(options)
   } finally {
     await unregister()
   }
@@ -231,6 +254,7 @@ async function shutdown(code) {
   )
   // The group leader may exit before its forked server does.
   for (const c of children) signalGroup(c, "SIGKILL")
+  await storefront?.close().catch(() => {})
   if (pg) await pg.stop().catch(() => {})
   process.exit(code)
 }
