@@ -55,10 +55,23 @@ describe("Settings → Payment gateways in the admin (Chromium)", () => {
   let store: AxiosInstance
   let fixture: StoreFixture
 
+  /**
+   * `medusa develop` restarts on every file change under its directory, and other
+   * work (and this suite's own screenshots) changes files in the repository while it
+   * runs: the store runs from a private copy of the project instead.
+   */
+  const app = path.join(work, "app")
   const medusaBin = path.join(root, "node_modules", ".bin", "medusa")
-  const run = (args: string[]) => exec(medusaBin, args, { cwd: root, env, maxBuffer: 64 * 1024 * 1024 })
+  const run = (args: string[]) => exec(medusaBin, args, { cwd: app, env, maxBuffer: 64 * 1024 * 1024 })
+  const consoleErrors: string[] = []
 
   beforeAll(async () => {
+    fs.mkdirSync(app, { recursive: true })
+    for (const entry of ["src", "dev", "sandbox", "medusa-config.ts", "package.json", "tsconfig.json"]) {
+      fs.cpSync(path.join(root, entry), path.join(app, entry), { recursive: true })
+    }
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(app, "node_modules"), "dir")
+
     const client = new Client({ ...db, database: "postgres" })
     await client.connect()
     await client.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)
@@ -89,7 +102,7 @@ describe("Settings → Payment gateways in the admin (Chromium)", () => {
     fs.writeFileSync(
       seedFile,
       `import fs from "node:fs"
-import { seedDemoStore } from ${JSON.stringify(path.join(root, "dev", "demo-store"))}
+import { seedDemoStore } from ${JSON.stringify(path.join(app, "dev", "demo-store"))}
 export default async function seed({ container }: any) {
   fs.writeFileSync(${JSON.stringify(outFile)}, JSON.stringify(await seedDemoStore(container)))
 }
@@ -99,7 +112,7 @@ export default async function seed({ container }: any) {
     fixture = JSON.parse(fs.readFileSync(outFile, "utf8"))
     store = axios.create({ baseURL: base })
 
-    medusa = spawn(medusaBin, ["develop"], { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] })
+    medusa = spawn(medusaBin, ["develop"], { cwd: app, env, detached: true, stdio: ["ignore", "pipe", "pipe"] })
     medusa.stdout!.on("data", (d) => (output += d))
     medusa.stderr!.on("data", (d) => (output += d))
     const deadline = Date.now() + 240_000
@@ -119,6 +132,8 @@ export default async function seed({ container }: any) {
     merchant.context.setDefaultTimeout(120_000)
     merchant.context.setDefaultNavigationTimeout(180_000)
     page = merchant.page
+    page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`))
+    page.on("console", (m) => m.type() === "error" && consoleErrors.push(`console: ${m.text()}`))
   })
 
   afterAll(async () => {
@@ -135,18 +150,35 @@ export default async function seed({ container }: any) {
     fs.rmSync(work, { recursive: true, force: true })
   })
 
+  /**
+   * The admin's Vite dev server optimises its dependencies on the first visit and may
+   * reload the page when done (minutes on a cold 2-core machine): try a few times.
+   */
+  async function openUntilVisible(url: string, selector: string) {
+    let last: unknown
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      try {
+        await page.goto(url)
+        await page.locator(selector).first().waitFor({ timeout: 120_000 })
+        return
+      } catch (error) {
+        last = error
+        await saveScreenshot(page, `admin-settings-first-load-attempt-${attempt}`).catch(() => undefined)
+      }
+    }
+    throw new Error(`${url} never showed ${selector}: ${String(last)}\nBrowser errors:\n${consoleErrors.slice(-10).join("\n")}\nServer:\n${output.slice(-3000)}`)
+  }
+
   it("logs in, saves a key, tests the connection, and follows a paid checkout to the delivery log and the order widget", async () => {
     // Log in as the dashboard's user does.
-    await page.goto(`${base}/app/login`)
+    await openUntilVisible(`${base}/app/login`, 'input[name="email"]')
     await page.locator('input[name="email"]').fill(ADMIN.email)
     await page.locator('input[name="password"]').fill(ADMIN.password)
     await page.locator('button[type="submit"]').click()
     await page.waitForURL((url) => !url.pathname.includes("/login"))
 
     // Settings → Payment gateways.
-    await page.goto(`${base}/app/settings/payment-gateways`)
-    const secpaid = page.getByTestId("pg-secpaid")
-    await secpaid.waitFor()
+    await openUntilVisible(`${base}/app/settings/payment-gateways`, '[data-testid="pg-secpaid"]')
     expect(await page.getByTestId("pg-secpaid-webhook-url").textContent()).toBe(`${base}/hooks/payment/secpaid_secpaid`)
     expect(await page.getByTestId("pg-payin-webhook-url").textContent()).toBe(`${base}/hooks/payin`)
     expect(await page.getByTestId("pg-secpaid-apiKey-source").textContent()).toBe("medusa-config")

@@ -77,7 +77,7 @@ const OrderGatewayPaymentWidget = ({ data: order }: DetailWidgetProps<AdminOrder
         {rows.map(([label, value]) => (
           <div key={label} className="grid grid-cols-2 items-start gap-x-2">
             <Text size="small" weight="plus">{label}</Text>
-            <Text size="small" className="break-all">{value}</Text>
+            <Text size="small" className="break-words [overflow-wrap:anywhere]">{value}</Text>
           </div>
         ))}
       </div>
