@@ -314,7 +314,18 @@ export function withAdminSettings<T extends ProviderClass>(Base: T, gateway: Gat
         pg = undefined
       }
       if (!pg) return undefined
-      const saved = await cachedSavedGatewaySettings(pg, gateway, { log: this.settingsCradle_.logger })
+      let saved: SavedGatewaySettings
+      try {
+        saved = await cachedSavedGatewaySettings(pg, gateway, { log: this.settingsCradle_.logger })
+      } catch (error) {
+        // The settings could not be read (database hiccup): keep using the options of the last successful read.
+        warnOnce(
+          this.settingsCradle_.logger,
+          `${gateway}:read-failed`,
+          `Payment gateways: could not read the saved ${GATEWAY_LABELS[gateway]} settings (${(error as Error).message}); using the last known options until the next read succeeds.`
+        )
+        return this.current_.effective
+      }
       const effective = effectiveGatewayOptions(gateway, this.configOptions_, saved)
       if (effective.version !== this.current_.version) {
         // The constructor validates: settings the API accepted always parse; anything else throws a sentence naming the option.

@@ -178,3 +178,37 @@ describe("withAdminSettings (provider wrapper)", () => {
     expect(await provider.getPaymentStatus({})).toMatchObject({ keyUsed: "config-key" })
   })
 })
+
+describe("withAdminSettings when the settings cannot be read", () => {
+  class KeyProvider {
+    static identifier = "key"
+    protected client_: { apiKey: string }
+    constructor(_cradle: unknown, options: { apiKey: string }) {
+      this.client_ = { apiKey: options.apiKey }
+    }
+    async getPaymentStatus() {
+      return { keyUsed: this.client_.apiKey }
+    }
+  }
+
+  it("keeps the last known options and warns once, without failing the payment call", async () => {
+    invalidateGatewaySettings()
+    let fail = false
+    const sealed = sealSecret("admin-key", secretContext("payin", "apiKey"), devKey)
+    const pg = {
+      raw: async () => {
+        if (fail) throw new Error("connection terminated")
+        return { rows: [{ values: {}, secrets: { apiKey: sealed }, updated_at: new Date(), updated_by: null }] }
+      },
+    }
+    const warnings: string[] = []
+    const provider = new (withAdminSettings(KeyProvider, "payin"))({ __pg_connection__: pg as any, logger: { warn: (m: string) => warnings.push(m) } }, { apiKey: "config-key" }) as any
+    expect(await provider.getPaymentStatus({})).toEqual({ keyUsed: "admin-key" })
+    fail = true
+    invalidateGatewaySettings("payin")
+    expect(await provider.getPaymentStatus({})).toEqual({ keyUsed: "admin-key" })
+    invalidateGatewaySettings("payin")
+    await provider.getPaymentStatus({})
+    expect(warnings.filter((w) => w.includes("could not read the saved PayIn settings"))).toHaveLength(1)
+  })
+})
