@@ -84,7 +84,7 @@ medusaIntegrationTestRunner({
       expect(verdicts).toEqual(["accepted", "accepted", "duplicate", "duplicate", "duplicate"])
     })
 
-    it("SecPaid: a forged success for an unpaid link is stored but verified as unpaid: no order", async () => {
+    it("SecPaid: a forged success for an unpaid link is stored but verified as unpaid: no order; the genuine one later still counts", async () => {
       const container = getContainer()
       const { cartId, payId } = await secPaidCheckout(api, fixture)
       const deliveries = await sendSecPaidWebhook(payId, "success")
@@ -92,6 +92,13 @@ medusaIntegrationTestRunner({
       const event = await waitForWebhookEvent(container, { gateway: "secpaid" }, (e) => e.status === "processed")
       expect(event.outcome).toBe("no_action_not_supported")
       expect(await orderForCart(container, cartId)).toBeUndefined()
+
+      // The forgery must not shadow the genuine webhook of the same link once it is paid.
+      await paySecPaidLinkSilently(payId)
+      expect((await sendSecPaidWebhook(payId, "success"))[0].status).toBe(200)
+      await waitForCapturedOrder(container, cartId)
+      const [again] = await inbox(container).listWebhookEvents({ gateway: "secpaid" })
+      expect(again).toMatchObject({ id: event.id, status: "processed", outcome: "order_created" })
     })
 
     it("SecPaid: a genuine cancel marks the session canceled so the storefront can offer another attempt", async () => {

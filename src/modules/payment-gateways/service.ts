@@ -8,6 +8,8 @@ import { backoffDelayMs, parsePaymentGatewaysOptions, type PaymentGatewaysOption
 
 const EVENT_TABLE = "payment_gateway_webhook_event"
 const FLAG_TABLE = "payment_gateway_payment_flag"
+/** Event types that claim a payment (SecPaid `success`, PayIn `order.completed`). */
+const PAYMENT_CLAIM_TYPES = ["success", "order.completed"]
 
 export type StoreWebhookEventInput = {
   gateway: GatewayId
@@ -104,6 +106,19 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
       ]
     )
     if (inserted.rows.length) return { id: inserted.rows[0].id, duplicate: false }
+    // A payment claim that could not be verified earlier (e.g. a forged SecPaid "success"
+    // that arrived before the real payment) must not shadow the genuine delivery of the
+    // same event id: it is queued again instead of being answered as a duplicate. Only
+    // payment claims: they are what turns into an order; a repeated cancel stays a duplicate.
+    const requeued = await this.pg_.raw(
+      `UPDATE ${EVENT_TABLE}
+          SET status = 'received', outcome = NULL, attempts = 0, next_attempt_at = ?, locked_until = NULL, updated_at = ?
+        WHERE gateway = ? AND event_id = ? AND deleted_at IS NULL AND status = 'processed' AND outcome LIKE 'no_action%'
+          AND event_type IN (${PAYMENT_CLAIM_TYPES.map(() => "?").join(", ")})
+        RETURNING id`,
+      [now, now, input.gateway, input.eventId, ...PAYMENT_CLAIM_TYPES]
+    )
+    if (requeued.rows.length) return { id: requeued.rows[0].id, duplicate: false }
     const existing = await this.pg_.raw(
       `SELECT id FROM ${EVENT_TABLE} WHERE gateway = ? AND event_id = ? AND deleted_at IS NULL`,
       [input.gateway, input.eventId]
