@@ -55,6 +55,8 @@ it("a server and a worker instance turn a burst of duplicated webhooks into exac
     MEDUSA_BACKEND_URL: base,
     REDIS_URL: redisUrl,
     PAYMENT_GATEWAYS_INBOX_POLL_MS: "1000",
+    // `npm test` runs with LOG_LEVEL=error; the "processed" info lines show which instance worked.
+    LOG_LEVEL: "info",
   }
   const server = await startMedusa(serverPort, medusaEnv(databaseUrl, { ...common, MEDUSA_WORKER_MODE: "server" }), "server")
   processes.push(server)
