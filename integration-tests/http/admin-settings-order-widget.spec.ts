@@ -1,7 +1,7 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import type { AxiosRequestConfig } from "axios"
 import { adminHeaders, seedStore, type StoreFixture } from "../helpers/store-fixture"
-import { inboxUrl, paySecPaidLinkSilently, secPaidCheckout, sendSecPaidWebhook, waitForCapturedOrder, waitForWebhookEvent } from "./inbox-helpers"
+import { inbox, inboxUrl, paySecPaidLinkSilently, secPaidCheckout, sendSecPaidWebhook, waitForCapturedOrder, waitForWebhookEvent } from "./inbox-helpers"
 import { payInCheckout, sandbox } from "./payin-helpers"
 
 jest.setTimeout(180_000)
@@ -43,6 +43,11 @@ medusaIntegrationTestRunner({
         flags: [],
       })
       expect(data.payment.received_amount).toMatch(/^32\.25/)
+
+      // A flag the merchant must look at (here recorded directly, as the inbox processing does) shows on the order.
+      await inbox(container).flagPayment({ gateway: "payin", reference: payinOrderId, kind: "amount_mismatch", orderId: order.id, details: { expected: "32.25" } })
+      const flagged = await api.get(`/admin/payment-gateways/orders/${order.id}`, admin)
+      expect(flagged.data.payment.flags).toEqual([expect.objectContaining({ kind: "amount_mismatch", source: "inbox", resolved_at: null })])
 
       const lookupsBefore = (await control.requests({ gateway: "payin", endpoint: "GET /orders/:id" })).length
       const again = await api.post(`/admin/payment-gateways/orders/${order.id}/reverify`, {}, admin)
