@@ -17,8 +17,10 @@ import { openSecret, resolveSecretBoxKey, warnOnceIfDevelopmentKey } from "./sec
  * the shared knex connection. The table is the plugin module's
  * (models/gateway-setting.ts); this file only reads it.
  *
- * Freshness: one cached read per gateway and process, at most 30 s old, so another
- * instance picks up a saved change within 30 s; the instance that saved calls
+ * Freshness: one cached read per gateway and process, at most 20 s old, and each
+ * provider also refreshes in the background every 10 s (for code that reads its
+ * `options_` without calling it, such as the webhook routes): another instance picks
+ * up a saved change within 30 s. The instance that saved calls
  * `invalidateGatewaySettings` and uses the change on its very next gateway call.
  */
 
@@ -28,7 +30,9 @@ export type GatewayId = (typeof GATEWAY_IDS)[number]
 export const GATEWAY_LABELS: Record<GatewayId, "SecPaid" | "PayIn"> = { secpaid: "SecPaid", payin: "PayIn" }
 
 export const SETTINGS_TABLE = "payment_gateway_setting"
-export const SETTINGS_MAX_AGE_MS = 30_000
+export const SETTINGS_MAX_AGE_MS = 20_000
+/** Background refresh of a provider's options; with the cache age, a change reaches every instance within 30 s. */
+export const SETTINGS_REFRESH_INTERVAL_MS = 10_000
 
 export type SettingKind = "boolean" | "enum" | "secret" | "url" | "list" | "text"
 export type SettingField = {
@@ -99,6 +103,8 @@ export type SavedGatewaySettings = {
   problems: string[]
   updatedAt?: Date
   updatedBy?: string | null
+  /** The settings table does not exist (migrations not run): only medusa-config options apply. */
+  missingTable?: boolean
 }
 
 const EMPTY: SavedGatewaySettings = { values: {}, secrets: {}, problems: [] }
@@ -117,8 +123,7 @@ export async function readSavedGatewaySettings(pg: Knex, gateway: GatewayId, log
   } catch (error) {
     // 42P01: the plugin module's migrations have not run (or the module is not registered).
     if ((error as { code?: string }).code === "42P01") {
-      warnOnce(log, `missing-table`, `Payment gateways: table ${SETTINGS_TABLE} does not exist, so only medusa-config options are used; run \`medusa db:migrate\` to enable admin settings.`)
-      return EMPTY
+      return { ...EMPTY, missingTable: true }
     }
     throw error
   }
@@ -142,7 +147,6 @@ export async function readSavedGatewaySettings(pg: Knex, gateway: GatewayId, log
       }
     }
   }
-  for (const problem of problems) warnOnce(log, `${gateway}:${problem}`, problem)
   return { values, secrets, problems, updatedAt: new Date(row.updated_at), updatedBy: row.updated_by }
 }
 
@@ -299,32 +303,69 @@ export function withAdminSettings<T extends ProviderClass>(Base: T, gateway: Gat
     private readonly configState_: { options_: unknown; client_: unknown }
     private current_: { version: string; provider: any; effective?: EffectiveGatewayOptions } = { version: "config", provider: undefined }
 
+    private refreshTimer_?: ReturnType<typeof setInterval>
+    private refreshChain_: Promise<unknown> = Promise.resolve()
+
     constructor(cradle: ProviderCradle, options: Record<string, unknown>, ...rest: unknown[]) {
       super(cradle, options, ...rest)
       this.settingsCradle_ = cradle
       this.configOptions_ = { ...(options ?? {}) }
       this.configState_ = { options_: this.options_, client_: this.client_ }
+      if (this.pg_()) {
+        // Right away (an instance that only receives webhooks must not wait for a payment call), then periodically.
+        void this.refreshGatewaySettings({ background: true }).catch(() => undefined)
+        this.refreshTimer_ = setInterval(() => void this.refreshGatewaySettings({ background: true }).catch(() => undefined), SETTINGS_REFRESH_INTERVAL_MS)
+        this.refreshTimer_.unref?.()
+      }
     }
 
-    async refreshGatewaySettings(): Promise<EffectiveGatewayOptions | undefined> {
-      let pg: Knex | undefined
+    /** Stops the background refresh (tests; a provider is otherwise as long-lived as the process). */
+    stopGatewaySettingsRefresh(): void {
+      if (this.refreshTimer_) clearInterval(this.refreshTimer_)
+      this.refreshTimer_ = undefined
+    }
+
+    private pg_(): Knex | undefined {
       try {
-        pg = this.settingsCradle_.__pg_connection__
+        return this.settingsCradle_.__pg_connection__
       } catch {
-        pg = undefined
+        return undefined
       }
+    }
+
+    /**
+     * Background refreshes stay silent (they run during `medusa db:migrate` too, before
+     * the table exists); refreshes before a gateway call log what is wrong, once.
+     */
+    refreshGatewaySettings(opts: { background?: boolean } = {}): Promise<EffectiveGatewayOptions | undefined> {
+      // One refresh at a time, each after the previous: a refresh started before a save cannot overwrite a later one.
+      const next = this.refreshChain_.then(() => this.refreshNow_(opts))
+      this.refreshChain_ = next.catch(() => undefined)
+      return next
+    }
+
+    private async refreshNow_({ background = false }: { background?: boolean }): Promise<EffectiveGatewayOptions | undefined> {
+      const pg = this.pg_()
       if (!pg) return undefined
+      const log = background ? undefined : this.settingsCradle_.logger
       let saved: SavedGatewaySettings
       try {
-        saved = await cachedSavedGatewaySettings(pg, gateway, { log: this.settingsCradle_.logger })
+        saved = await cachedSavedGatewaySettings(pg, gateway, { log })
       } catch (error) {
         // The settings could not be read (database hiccup): keep using the options of the last successful read.
-        warnOnce(
-          this.settingsCradle_.logger,
+        warnOnce(log,
           `${gateway}:read-failed`,
           `Payment gateways: could not read the saved ${GATEWAY_LABELS[gateway]} settings (${(error as Error).message}); using the last known options until the next read succeeds.`
         )
         return this.current_.effective
+      }
+      if (saved.missingTable) {
+        warnOnce(log, "missing-table", `Payment gateways: table ${SETTINGS_TABLE} does not exist, so only medusa-config options are used; run \`medusa db:migrate\` to enable admin settings.`)
+      }
+      for (const problem of saved.problems) warnOnce(log, `${gateway}:${problem}`, problem)
+      if (log && Object.keys(saved.secrets).length) {
+        const key = resolveSecretBoxKey()
+        if (key.ok) warnOnceIfDevelopmentKey(key.key, (m) => log.warn(m))
       }
       const effective = effectiveGatewayOptions(gateway, this.configOptions_, saved)
       if (effective.version !== this.current_.version) {

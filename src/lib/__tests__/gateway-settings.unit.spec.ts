@@ -171,6 +171,23 @@ describe("withAdminSettings (provider wrapper)", () => {
     expect(FakeProvider.constructed).toBe(2)
   })
 
+  it("picks up a change saved by another instance within 30 s, also with no payment call in between (webhook routes read options_)", async () => {
+    jest.useFakeTimers({ now: new Date("2026-11-21T12:00:00Z") })
+    try {
+      const { pg, save } = fakePg()
+      const provider = new Wrapped({ __pg_connection__: pg }, { apiKey: "config-key" }) as any
+      await jest.advanceTimersByTimeAsync(0)
+      expect(provider.client_.apiKey).toBe("config-key")
+      // Saved elsewhere: this process's cache is not invalidated.
+      save({ secrets: { apiKey: seal("secpaid", "apiKey", "saved-on-another-instance") } })
+      await jest.advanceTimersByTimeAsync(30_000)
+      expect(provider.client_.apiKey).toBe("saved-on-another-instance")
+      provider.stopGatewaySettingsRefresh()
+    } finally {
+      jest.useRealTimers()
+    }
+  })
+
   it("refuses new payments when switched off, but keeps verifying existing ones", async () => {
     const { pg } = fakePg({ values: { enabled: false } })
     const provider = new Wrapped({ __pg_connection__: pg }, { apiKey: "config-key" }) as any
