@@ -69,6 +69,13 @@ medusaIntegrationTestRunner({
       expect(payin.id).toBe("payin")
       expect(setting(payin, "webhookSecret")).toMatchObject({ source: "medusa-config", value: `••••${SANDBOX_PAYIN_WEBHOOK_SECRET.slice(-4)}` })
       expect(payin.webhook.url).toBe(`${process.env.MEDUSA_BACKEND_URL}/hooks/payin`)
+      // Options nobody set show what the provider itself uses (PayIn's default pair depends on the environment).
+      expect(setting(payin, "defaultToken")).toMatchObject({ source: "default", value: "USDC" })
+      expect(setting(payin, "defaultChainId")).toMatchObject({ source: "default", value: "ethereum-sepolia" })
+
+      const unknown = await api.get("/admin/payment-gateways/settings/stripe", withHeaders(admin))
+      expect(unknown.status).toBe(404)
+      expect(unknown.data.message).toMatch(/There is no payment gateway "stripe"/)
     })
 
     it("stores secrets as AES-GCM ciphertext, masks them in every answer, and null returns to medusa-config", async () => {

@@ -14,7 +14,8 @@ import {
 } from "../../../../lib/gateway-settings"
 import { maskSecret } from "../../../../lib/redact"
 import { ENCRYPTION_KEY_ENV, resolveSecretBoxKey } from "../../../../lib/secret-box"
-import { defaultSecPaidPaymentEndpoint } from "../../../../providers/secpaid/options"
+import { parsePayInOptions } from "../../../../providers/payin/options"
+import { defaultSecPaidPaymentEndpoint, parseSecPaidOptions } from "../../../../providers/secpaid/options"
 
 /**
  * What the admin page shows for one gateway: every setting with its effective value
@@ -91,9 +92,10 @@ export function describeGateway(
   configOptions: Record<string, unknown> = configOptionsOf(container, gateway)
 ): DescribedGateway {
   const effective = effectiveGatewayOptions(gateway, configOptions, saved)
+  const defaults = providerDefaults(gateway, effective.options)
   const settings: DescribedSetting[] = Object.entries(settingFields(gateway)).map(([name, field]) => {
     const source = effective.sources[name]
-    const raw = name === "enabled" ? effective.enabled : source === "default" ? field.default ?? null : effective.options[name]
+    const raw = name === "enabled" ? effective.enabled : source === "default" ? defaults[name] ?? field.default ?? null : effective.options[name]
     const value = field.kind === "secret" ? (typeof raw === "string" && raw ? maskSecret(raw) : null) : raw ?? null
     const saved_ = field.kind === "secret" ? name in saved.secrets : name in saved.values
     return { name, ...field, value, source, saved: saved_ }
@@ -106,6 +108,15 @@ export function describeGateway(
     webhook: webhookUrlFor(container, gateway, effective.options),
     problems: effective.problems,
     updated_at: saved.updatedAt ? saved.updatedAt.toISOString() : null,
+  }
+}
+
+/** What the provider itself would use for options nobody set (PayIn's default token depends on the environment). */
+function providerDefaults(gateway: GatewayId, options: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return (gateway === "secpaid" ? parseSecPaidOptions(options) : parsePayInOptions(options)) as unknown as Record<string, unknown>
+  } catch {
+    return {}
   }
 }
 
