@@ -6,3 +6,4 @@ export {
   type ReconcileGatewayPaymentsOptions,
   type ReconcileGatewayPaymentsReport,
 } from "./reconcile-gateway-payments"
+export { verifyOrderPaymentForFulfillment, type FulfillmentPaymentCheck } from "./verify-order-payment-for-fulfillment"
