@@ -157,7 +157,7 @@ async function main() {
     ...env,
     SANDBOX_PORT: String(sandboxPort),
     SANDBOX_STATE_FILE: path.join(dataDir, "sandbox-state.json"),
-    SANDBOX_PAYIN_WEBHOOK_URLS: process.env.SANDBOX_PAYIN_WEBHOOK_URLS || `${backendUrl}/hooks/payment/payin_payin`,
+    SANDBOX_PAYIN_WEBHOOK_URLS: process.env.SANDBOX_PAYIN_WEBHOOK_URLS || `${backendUrl}/hooks/payin`,
   })
 
   const medusaBin = path.join(root, "node_modules", ".bin", "medusa")
@@ -192,8 +192,8 @@ async function main() {
   Demo storefront     ${storefront.url}     EUR → SecPaid, USD → PayIn; returns to ${env.STOREFRONT_RETURN_URL}
   Admin dashboard     ${backendUrl}/app      login ${store.admin.email} / ${store.admin.password}
   Store API           ${backendUrl}/store    header x-publishable-api-key: ${store.publishableKey}
-  SecPaid webhook     ${backendUrl}/hooks/payment/secpaid_secpaid
-  PayIn webhook       ${backendUrl}/hooks/payment/payin_payin
+  SecPaid webhook     ${backendUrl}/hooks/secpaid
+  PayIn webhook       ${backendUrl}/hooks/payin
   Gateway sandbox     ${sandboxUrl}          control API ${sandboxUrl}/__control  (see sandbox/README.md)
   Database            ${databaseUrl.replace(/:[^:@/]+@/, ":•••@")}
   ─────────────────────────────────────────────────────────────────

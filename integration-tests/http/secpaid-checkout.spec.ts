@@ -24,8 +24,9 @@ const plain = (value: unknown) => JSON.parse(JSON.stringify(value))
 /**
  * SecPaid checkout over HTTP against the sandbox: the storefront starts a SecPaid
  * session, the sandbox plays the customer on the hosted page and SecPaid's
- * webhook (to Medusa's core route /hooks/payment/secpaid_secpaid, processed 5 s
- * later), and the browser comes back to /hooks/secpaid/return/<session>.
+ * webhook (to the provider's default, the plugin's durable route /hooks/secpaid,
+ * which stores it and then processes it), and the browser comes back to
+ * /hooks/secpaid/return/<session>.
  */
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer }) => {

@@ -15,9 +15,9 @@ export function sandbox(): SandboxControl {
   return new SandboxControl(url)
 }
 
-/** Medusa's core webhook route for the `secpaid` registration (the provider's default payment_endpoint). */
+/** The plugin's durable webhook route: the provider's default payment_endpoint. */
 export function secPaidWebhookUrl(): string {
-  return `${process.env.MEDUSA_BACKEND_URL}/hooks/payment/secpaid_secpaid`
+  return `${process.env.MEDUSA_BACKEND_URL}/hooks/secpaid`
 }
 
 export async function secPaidCheckout(api: AxiosInstance, fixture: StoreFixture) {

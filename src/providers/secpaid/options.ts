@@ -23,12 +23,12 @@ export const SECPAID_BASE_URLS = {
 export type SecPaidEnvironment = keyof typeof SECPAID_BASE_URLS
 
 /**
- * Where SecPaid posts webhooks unless `paymentEndpoint` says otherwise: Medusa's
- * core webhook route for provider id `secpaid` (`pp_secpaid_secpaid`).
- * TODO(durable inbox issue): switch to the plugin's own `/hooks/secpaid` route.
+ * Where SecPaid posts webhooks unless `paymentEndpoint` says otherwise: the plugin's
+ * durable inbox route, which stores every event before answering (Medusa's core
+ * `/hooks/payment/secpaid_secpaid` keeps it only in memory and waits 5 s).
  */
-export function defaultSecPaidPaymentEndpoint(backendUrl: string, providerId = "secpaid"): string {
-  return `${trimSlash(backendUrl)}/hooks/payment/${SECPAID_IDENTIFIER}_${providerId}`
+export function defaultSecPaidPaymentEndpoint(backendUrl: string): string {
+  return `${trimSlash(backendUrl)}/hooks/secpaid`
 }
 
 /** The browser-return route; the Medusa session id travels in the path (SecPaid appends its own query). */

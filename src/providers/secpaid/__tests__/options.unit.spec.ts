@@ -10,7 +10,7 @@ describe("SecPaid options", () => {
     expect(secPaidBaseUrl(o)).toBe("https://app.dev.secpaid.com/api/v2/")
     expect(secPaidBaseUrl({ environment: "production" })).toBe("https://app.secpaid.com/api/v2/")
     expect(secPaidBaseUrl({ environment: "development", baseUrl: "http://localhost:1234/secpaid/api/v2" })).toBe("http://localhost:1234/secpaid/api/v2/")
-    expect(defaultSecPaidPaymentEndpoint("https://shop.example/")).toBe("https://shop.example/hooks/payment/secpaid_secpaid")
+    expect(defaultSecPaidPaymentEndpoint("https://shop.example/")).toBe("https://shop.example/hooks/secpaid")
   })
 
   it("reads env-style strings", () => {

@@ -41,7 +41,7 @@ describe("initiatePayment", () => {
       amount: "25.50",
       recipient_note: "medusa:payses_01TEST cart:cart_01X",
       callback_url: "https://shop.example/hooks/secpaid/return/payses_01TEST",
-      payment_endpoint: "https://shop.example/hooks/payment/secpaid_secpaid",
+      payment_endpoint: "https://shop.example/hooks/secpaid",
       is_encryption: "true",
     })
     const serialized = JSON.stringify(result)
