@@ -65,7 +65,7 @@ medusaIntegrationTestRunner({
       expect(setting(secpaid, "apiKey")).toMatchObject({ kind: "secret", source: "medusa-config", value: `••••${SANDBOX_SECPAID_DEV_KEY.slice(-4)}`, saved: false })
       expect(setting(secpaid, "environment")).toMatchObject({ source: "medusa-config", value: "development" })
       expect(setting(secpaid, "bankTransfer")).toMatchObject({ source: "default", value: false })
-      expect(secpaid.webhook.url).toBe(`${process.env.MEDUSA_BACKEND_URL}/hooks/payment/secpaid_secpaid`)
+      expect(secpaid.webhook.url).toBe(`${process.env.MEDUSA_BACKEND_URL}/hooks/secpaid`)
       expect(payin.id).toBe("payin")
       expect(setting(payin, "webhookSecret")).toMatchObject({ source: "medusa-config", value: `••••${SANDBOX_PAYIN_WEBHOOK_SECRET.slice(-4)}` })
       expect(payin.webhook.url).toBe(`${process.env.MEDUSA_BACKEND_URL}/hooks/payin`)
