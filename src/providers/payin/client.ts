@@ -49,6 +49,28 @@ export type CreatePayInOrderInput = {
 const keepAliveHttp = new http.Agent({ keepAlive: true, maxSockets: 20 })
 const keepAliveHttps = new https.Agent({ keepAlive: true, maxSockets: 20 })
 
+/** Query of GET /orders as batch reconciliation uses it. */
+export type ListPayInOrdersQuery = {
+  /** One status or several (sent as PayIn's comma list), e.g. ["completed", "expired"]. */
+  status?: string | string[]
+  page?: number
+  /** Rows per page; PayIn caps it at 100. Default 100. */
+  limit?: number
+  /** ISO 8601: only orders created at or after this instant. */
+  createdAfter?: string
+  createdBefore?: string
+  sortOrder?: "asc" | "desc"
+}
+
+export type PayInOrderPage = {
+  orders: PayInOrder[]
+  page: number
+  totalPages?: number
+  total?: number
+}
+
+export const PAYIN_MAX_PAGE_SIZE = 100
+
 const orderListSchema = z.union([
   z.array(z.unknown()),
   z.object({ orders: z.array(z.unknown()) }).transform((o) => o.orders),
@@ -99,6 +121,38 @@ export class PayInClient {
   async findOrdersByReference(orderReference: string): Promise<PayInOrder[]> {
     const data = await this.withTransientRetry("GET /orders", () => this.listOrdersByReferenceOnce(orderReference))
     return this.exactReferenceMatches(data, orderReference)
+  }
+
+  /**
+   * GET /orders: one page of orders (at most 100), for checking many pending orders in
+   * one call. A read, so retried on network errors and 5xx. Rows PayIn sends that are
+   * not readable orders are skipped (and logged), not fatal: one odd row must not stop
+   * the other 99 from being reconciled.
+   */
+  async listOrders(query: ListPayInOrdersQuery = {}): Promise<PayInOrderPage> {
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? PAYIN_MAX_PAGE_SIZE)), PAYIN_MAX_PAGE_SIZE)
+    const page = Math.max(1, Math.trunc(query.page ?? 1))
+    const params: Record<string, string | number> = { page, limit }
+    const statuses = query.status === undefined ? [] : Array.isArray(query.status) ? query.status : [query.status]
+    if (statuses.length) params.status = statuses.join(",")
+    if (query.createdAfter) params.createdAfter = query.createdAfter
+    if (query.createdBefore) params.createdBefore = query.createdBefore
+    if (query.sortOrder) {
+      params.sortBy = "created_at"
+      params.sortOrder = query.sortOrder
+    }
+    const { data, pagination } = await this.withTransientRetry("GET /orders", () => this.sendWithEnvelope("get", "orders", undefined, params))
+    const list = orderListSchema.safeParse(data)
+    if (!list.success) throw this.malformed("GET /orders", list.error)
+    const orders: PayInOrder[] = []
+    let unreadable = 0
+    for (const row of list.data) {
+      const parsed = payInOrderSchema.safeParse(row)
+      if (parsed.success) orders.push(parsed.data)
+      else unreadable++
+    }
+    if (unreadable) this.config.logger?.warn(`PayIn: GET /orders page ${page} held ${unreadable} row(s) that are not readable orders; skipped.`)
+    return { orders, page: pagination?.page ?? page, totalPages: pagination?.totalPages, total: pagination?.total }
   }
 
   /**
@@ -185,6 +239,16 @@ export class PayInClient {
     body?: unknown,
     params?: Record<string, string | number>
   ): Promise<unknown> {
+    return (await this.sendWithEnvelope(method, path, body, params)).data
+  }
+
+  /** One HTTP exchange; returns the envelope's `data` and `pagination` (when sent), or throws a GatewayError. */
+  private async sendWithEnvelope(
+    method: "get" | "post",
+    path: string,
+    body?: unknown,
+    params?: Record<string, string | number>
+  ): Promise<{ data: unknown; pagination?: PayInPagination }> {
     let response: AxiosResponse
     try {
       response = await this.http.request({ method, url: path, data: body, params })
@@ -202,17 +266,17 @@ export class PayInClient {
     return this.unwrap(response, `${method.toUpperCase()} /${path}`)
   }
 
-  private unwrap(response: AxiosResponse, what: string): unknown {
+  private unwrap(response: AxiosResponse, what: string): { data: unknown; pagination?: PayInPagination } {
     const { status, data: body } = response
     const requestId = headerText(response.headers?.["x-request-id"])
     if (status >= 200 && status < 300) {
       if (body && typeof body === "object" && "success" in body) {
         const envelope = payInSuccessEnvelopeSchema.safeParse(body)
         if (!envelope.success) throw this.errorFromBody(status, body, what, requestId)
-        return envelope.data.data
+        return { data: envelope.data.data, pagination: envelope.data.pagination ?? undefined }
       }
       // Some server routes answer with the bare row.
-      return body
+      return { data: body }
     }
     throw this.errorFromBody(status, body, what, requestId)
   }
@@ -273,6 +337,8 @@ export class PayInClient {
     return redactString(text, [this.config.apiKey])
   }
 }
+
+type PayInPagination = { page?: number; limit?: number; total?: number; totalPages?: number }
 
 function headerText(value: unknown): string | undefined {
   return typeof value === "string" && value ? value : undefined

@@ -172,4 +172,71 @@ describe("PayInClient", () => {
     const { c } = client([{ status: 200, body: { success: true, data: { nothing: 1 } } }])
     await expect(c.getOrder("x")).rejects.toThrow(/cannot read/)
   })
+  describe("listOrders", () => {
+    const camel = {
+      orderId: "99999999-2222-4333-8444-555555555555",
+      orderReference: "payses_02",
+      amount: "10.5",
+      currency: "usdt",
+      chainId: "tron-nile",
+      status: "COMPLETED",
+      confirmedReceived: "10.5",
+      createdAt: "2026-11-21T22:01:00.000Z",
+    }
+
+    it("sends the status comma list, page and limit, and reads rows in either casing with the pagination", async () => {
+      const { c, requests } = client([
+        {
+          status: 200,
+          body: { success: true, data: [row({ status: "expired" }), camel], pagination: { page: 2, limit: 100, total: 102, totalPages: 2 } },
+        },
+      ])
+      const page = await c.listOrders({ status: ["completed", "expired"], page: 2, limit: 100, createdAfter: "2026-11-21T00:00:00.000Z", sortOrder: "asc" })
+      expect(requests[0].method).toBe("get")
+      expect(requests[0].url).toBe("orders")
+      expect(requests[0].params).toEqual({
+        status: "completed,expired",
+        page: 2,
+        limit: 100,
+        createdAfter: "2026-11-21T00:00:00.000Z",
+        sortBy: "created_at",
+        sortOrder: "asc",
+      })
+      expect(page).toMatchObject({ page: 2, totalPages: 2, total: 102 })
+      expect(page.orders).toEqual([
+        expect.objectContaining({ id: row().id, orderReference: "payses_01", status: "expired", confirmedReceived: "0" }),
+        expect.objectContaining({ id: camel.orderId, orderReference: "payses_02", status: "completed", token: "USDT", chainId: "tron-nile", confirmedReceived: "10.5" }),
+      ])
+    })
+
+    it("caps limit at 100 and defaults page 1 and limit 100", async () => {
+      const { c, requests } = client([
+        { status: 200, body: { success: true, data: [] } },
+        { status: 200, body: { success: true, data: [] } },
+      ])
+      expect(await c.listOrders({ status: "completed", limit: 500 })).toEqual({ orders: [], page: 1, totalPages: undefined, total: undefined })
+      await c.listOrders()
+      expect(requests.map((r) => r.params)).toEqual([{ status: "completed", page: 1, limit: 100 }, { page: 1, limit: 100 }])
+    })
+
+    it("retries network errors and 5xx (a read), never a 4xx", async () => {
+      const retried = client([{ networkError: "ECONNRESET" }, { status: 502 }, { status: 200, body: { success: true, data: [row()] } }])
+      expect((await retried.c.listOrders({ status: "pending" })).orders).toHaveLength(1)
+      expect(retried.requests).toHaveLength(3)
+
+      const refused = client([{ status: 400, body: { success: false, error: "Validation", message: "bad status" } }, { status: 200 }])
+      await expect(refused.c.listOrders({ status: "nonsense" })).rejects.toMatchObject({ httpStatus: 400 })
+      expect(refused.requests).toHaveLength(1)
+    })
+
+    it("skips unreadable rows with a warning and refuses a body that is not a list", async () => {
+      const { c } = client([
+        { status: 200, body: { success: true, data: [row(), { id: "no-reference", status: "completed", amount: "1" }] } },
+        { status: 200, body: { success: true, data: { nothing: 1 } } },
+      ])
+      expect((await c.listOrders()).orders.map((o) => o.id)).toEqual([row().id])
+      expect(warnings.join("\n")).toMatch(/1 row\(s\) that are not readable/)
+      await expect(c.listOrders()).rejects.toThrow(/cannot read/)
+    })
+  })
 })
