@@ -17,7 +17,8 @@ import { processGatewayWebhookEvent } from "./process-gateway-webhook-event"
  * order:
  *  - SecPaid: getPayInTransactions with `since` (days) and `limit` 1000 — one call
  *    verifies up to 1000 payments (SecPaid allows 60 requests a minute).
- *  - PayIn: GET /orders by status, 100 per page.
+ *  - PayIn: GET /orders of the orders that ended (completed, expired, failed) since the
+ *    oldest pending session, 100 per page: N pending orders cost about ⌈N/100⌉ calls.
  * Every paid-but-unprocessed payment becomes a synthetic inbox event (source
  * "reconciliation") and goes through the SAME processing as a webhook: provider
  * verification → processPaymentWorkflow → order. SecPaid links abandoned longer
@@ -177,11 +178,19 @@ async function reconcileSecPaid(
   }
 }
 
-/** What the PayIn client needs for batch reconciliation (requested from the PayIn provider). */
-type PayInOrderLister = {
-  listOrders(query: { status?: string; page?: number; limit?: number }): Promise<{ orders: PayInOrder[]; totalPages?: number } | PayInOrder[]>
-}
+/** Margin before the oldest pending session when asking PayIn for orders "created after": clock drift between shop and PayIn. */
+const PAYIN_CREATED_AFTER_MARGIN_MS = 60 * 60_000
+/** The PayIn states that end an order; a pending order needs no action. */
+const PAYIN_TERMINAL_STATUSES = ["completed", "expired", "failed"]
 
+/**
+ * PayIn: one listing of the orders that ENDED (completed, expired, failed), created
+ * since the oldest pending session (minus a margin for clock drift), oldest first,
+ * 100 per page, stopping once every pending order is found. N pending orders cost at
+ * most ⌈N/100⌉ calls when they are all that ended in that window; orders still
+ * pending at PayIn are not listed at all. A page shifted by an order ending meanwhile
+ * can only delay a find to the next run.
+ */
 async function reconcilePayIn(
   container: MedusaContainer,
   sessions: PendingSession[],
@@ -189,35 +198,26 @@ async function reconcilePayIn(
   report: ReconcileGatewayPaymentsReport["payin"]
 ) {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
-  const client = resolveGatewayProvider(container, "payin")?.client_ as (PayInClient & Partial<PayInOrderLister>) | undefined
-  if (!client) {
+  const client = resolveGatewayProvider(container, "payin")?.client_ as Pick<PayInClient, "listOrders"> | undefined
+  if (typeof client?.listOrders !== "function") {
     logger.warn("Reconciliation skipped PayIn: the provider pp_payin_payin is not registered in the payment module.")
     return
   }
   const byOrderId = new Map<string, PendingSession>()
-  for (const s of sessions) if (typeof s.data?.payin_order_id === "string") byOrderId.set(s.data.payin_order_id, s)
+  for (const s of sessions) if (typeof s.data?.payin_order_id === "string") byOrderId.set(s.data.payin_order_id.toLowerCase(), s)
   report.pending = byOrderId.size
   if (!byOrderId.size) return
 
+  const oldest = Math.min(...[...byOrderId.values()].map((s) => new Date(s.created_at).getTime()))
+  const createdAfter = new Date(oldest - PAYIN_CREATED_AFTER_MARGIN_MS).toISOString()
   const found = new Map<string, PayInOrder>()
   const maxPages = options.maxPages ?? 20
-  if (typeof client.listOrders === "function") {
-    for (const status of ["completed", "expired", "failed"]) {
-      for (let page = 1; page <= maxPages; page++) {
-        const res = await client.listOrders({ status, page, limit: PAYIN_ORDERS_PAGE_SIZE })
-        report.listCalls++
-        const orders = Array.isArray(res) ? res : res.orders
-        for (const o of orders) if (byOrderId.has(o.id)) found.set(o.id, o)
-        const totalPages = Array.isArray(res) ? undefined : res.totalPages
-        if (orders.length < PAYIN_ORDERS_PAGE_SIZE || (totalPages !== undefined && page >= totalPages)) break
-      }
-    }
-  } else {
-    // Until the PayIn client offers listOrders: one GET /orders/:id per pending order, capped per run.
-    for (const orderId of [...byOrderId.keys()].slice(0, 30)) {
-      found.set(orderId, await client.getOrder(orderId))
-      report.listCalls++
-    }
+  for (let page = 1; page <= maxPages; page++) {
+    const res = await client.listOrders({ status: PAYIN_TERMINAL_STATUSES, page, limit: PAYIN_ORDERS_PAGE_SIZE, createdAfter, sortOrder: "asc" })
+    report.listCalls++
+    for (const o of res.orders) if (byOrderId.has(o.id.toLowerCase())) found.set(o.id, o)
+    if (found.size === byOrderId.size) break
+    if (res.orders.length < PAYIN_ORDERS_PAGE_SIZE || (res.totalPages !== undefined && page >= res.totalPages)) break
   }
 
   const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
