@@ -2,6 +2,8 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import type { AxiosInstance, AxiosRequestConfig } from "axios"
 import { SANDBOX_PAYIN_API_KEY, SANDBOX_PAYIN_WEBHOOK_SECRET, SANDBOX_SECPAID_DEV_KEY } from "../../sandbox/credentials"
+import { SandboxControl } from "../../sandbox/control-client"
+import { defaultSecPaidPaymentEndpoint } from "../../src/providers/secpaid/options"
 import { adminHeaders } from "../helpers/store-fixture"
 
 jest.setTimeout(120_000)
@@ -202,6 +204,11 @@ medusaIntegrationTestRunner({
 
       const okPayIn = await api.post("/admin/payment-gateways/test-connection/payin", {}, admin)
       expect(okPayIn.data).toMatchObject({ gateway: "payin", ok: true, environment: "testnet" })
+      const sandbox = new SandboxControl(process.env.SANDBOX_URL!)
+      const listed = await sandbox.requests({ gateway: "payin", endpoint: "GET /orders" })
+      expect(listed[listed.length - 1].query).toMatchObject({ limit: "1" })
+      const unused = await sandbox.requests({ gateway: "secpaid", endpoint: "getMyUnusedLinks" })
+      expect(unused.length).toBeGreaterThan(0)
 
       const badPayIn = await api.post("/admin/payment-gateways/test-connection/payin", { apiKey: "pk_test_wrong_key_0000" }, admin)
       expect(badPayIn.data.ok).toBe(false)

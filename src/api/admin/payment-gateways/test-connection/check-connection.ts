@@ -34,7 +34,7 @@ export async function checkSecPaidConnection(rawOptions: Record<string, unknown>
   }
 }
 
-/** PayIn GET /orders (filtered by a reference no order has): needs a valid Bearer key, changes nothing. */
+/** PayIn GET /orders?limit=1: needs a valid Bearer key, changes nothing. */
 export async function checkPayInConnection(rawOptions: Record<string, unknown>): Promise<ConnectionCheck> {
   const options = parsePayInOptions(rawOptions)
   const client = new PayInClient({
@@ -44,7 +44,7 @@ export async function checkPayInConnection(rawOptions: Record<string, unknown>):
     retry: { attempts: 1 },
   })
   try {
-    await client.findOrdersByReference("medusa-connection-test")
+    await client.listOrders({ limit: 1 })
     return { ok: true, environment: options.environment, baseUrl: options.baseUrl, message: `PayIn accepted the API key (${options.environment}, ${options.baseUrl}).` }
   } catch (error) {
     return {
