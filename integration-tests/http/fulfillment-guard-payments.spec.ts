@@ -9,8 +9,9 @@ jest.setTimeout(120_000)
 
 /**
  * Fulfillment guard over the admin API, plus PayIn orders placed before confirmation
- * (pending authorization): paid later → captured through the inbox; expired → the
- * unpaid order is cancelled.
+ * (pending authorization): paid later → captured through the inbox; expired with
+ * nothing received → the order is cancelled; expired with part received → the order
+ * stays awaiting payment, flagged `partial_payment`.
  */
 const previousPlaceOrder = process.env.PAYIN_PLACE_ORDER_BEFORE_CONFIRMATION
 beforeAll(() => {
@@ -77,6 +78,37 @@ medusaIntegrationTestRunner({
       expect(event.outcome).toBe("order_canceled")
       expect((await orderForCart(container, cartId)).status).toBe("canceled")
       expect(["canceled", "error"]).toContain((await paymentSession(container, sessionId)).status)
+      expect((await fulfil(order.id)).status).toBe(400)
+    })
+
+    it("PayIn order placed before confirmation that expires with part of the amount received: not cancelled, flagged partial_payment", async () => {
+      const container = getContainer()
+      const { cartId, sessionId, orderId: payinOrderId } = await payInCheckout(api, fixture)
+      expect((await completeCart(api, fixture, cartId)).status).toBe(200)
+      const order = await orderForCart(container, cartId)
+
+      await control.payinTransfer(payinOrderId, { amount: "16.125" })
+      await control.advanceClock(3 * 24 * 3600)
+      const event = await waitForWebhookEvent(
+        container,
+        { gateway: "payin" },
+        (e) => e.status === "processed" && e.event_type === "order.expired",
+        "the processed expiry event"
+      )
+      expect(event.outcome).toBe("flagged_partial_payment")
+      const kept = await orderForCart(container, cartId)
+      expect(kept.id).toBe(order.id)
+      expect(kept.status).not.toBe("canceled")
+      expect(isCaptured(kept)).toBe(false)
+      const flags = await inbox(container).listPaymentFlags({ gateway: "payin", reference: payinOrderId })
+      expect(flags).toEqual([
+        expect.objectContaining({
+          kind: "partial_payment",
+          session_id: sessionId,
+          order_id: order.id,
+          details: expect.objectContaining({ received: "16.125", expected: "32.25" }),
+        }),
+      ])
       expect((await fulfil(order.id)).status).toBe(400)
     })
 

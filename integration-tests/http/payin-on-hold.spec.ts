@@ -1,6 +1,7 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { completeCart } from "../helpers/checkout"
 import { seedStore, type StoreFixture } from "../helpers/store-fixture"
+import { inbox } from "./inbox-helpers"
 import { coreWebhookUrl, isCaptured, orderForCart, payInCheckout, paymentSession, sandbox, settleEarlierWebhooks, waitForOrder } from "./payin-helpers"
 
 jest.setTimeout(120_000)
@@ -8,7 +9,8 @@ jest.setTimeout(120_000)
 /**
  * `placeOrderBeforeConfirmation`: the cart becomes an order awaiting payment while the
  * PayIn order is still pending (WooCommerce's "on hold"); the webhook captures it once
- * paid, and an order that expires unpaid is cancelled. medusa-config.ts reads the
+ * paid; an order that expires with nothing received is cancelled, one that expires
+ * with part received stays awaiting payment, flagged `partial_payment`. medusa-config.ts reads the
  * option from the environment when the runner loads it, so it is set for this file only.
  */
 const previous = process.env.PAYIN_PLACE_ORDER_BEFORE_CONFIRMATION
@@ -72,6 +74,28 @@ medusaIntegrationTestRunner({
       const order = await orderForCart(container, cartId)
       expect(order.status).toBe("canceled")
       expect(isCaptured(order)).toBe(false)
+    })
+    it("keeps the order awaiting payment and flags it when the PayIn order expires with part of the amount received", async () => {
+      const container = getContainer()
+      const { cartId, sessionId, orderId } = await payInCheckout(api, fixture)
+      const completion = await completeCart(api, fixture, cartId)
+      expect(completion.body.type).toBe("order")
+
+      await control.payinTransfer(orderId, { amount: "16.125" })
+      const { deliveries } = await control.advanceClock(16 * 60)
+      expect(deliveries.filter((d) => d.eventId === `evt_order_expired_${orderId}`).map((d) => d.status)).toEqual([200])
+      await settleEarlierWebhooks(api, container, fixture)
+
+      const back = await api.get(`/hooks/payin/return/${sessionId}`, { maxRedirects: 0, validateStatus: () => true })
+      expect(back.data).not.toContain("Payment canceled")
+      const order = await orderForCart(container, cartId)
+      expect(order.id).toBe(completion.body.order.id)
+      expect(order.status).not.toBe("canceled")
+      expect(isCaptured(order)).toBe(false)
+      const flags = await inbox(container).listPaymentFlags({ gateway: "payin", reference: orderId })
+      expect(flags).toEqual([
+        expect.objectContaining({ kind: "partial_payment", order_id: order.id, details: expect.objectContaining({ received: "16.125", expected: "32.25" }) }),
+      ])
     })
   },
 })

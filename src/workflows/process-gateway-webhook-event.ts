@@ -1,6 +1,5 @@
 import type { MedusaContainer, WebhookActionResult } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { cancelOrderWorkflow } from "@medusajs/medusa/core-flows"
 import { completePaidCart, findCartAndOrderForSession } from "../lib/complete-paid-cart"
 import { toMinorUnits } from "../lib/money"
 import { GATEWAY_PROVIDER_IDS, resolveGatewayProvider } from "../modules/payment-gateways/gateway-providers"
@@ -8,7 +7,9 @@ import type { GatewayId } from "../modules/payment-gateways/models/webhook-event
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../modules/payment-gateways/service"
 import type { WebhookEventResult, WebhookEventRow } from "../modules/payment-gateways/service"
+import type { PayInClient } from "../providers/payin/client"
 import { computePayInSignature } from "../providers/payin/verify-signature"
+import { settleExpiredOrderAwaitingPayment } from "./settle-expired-order-awaiting-payment"
 
 /**
  * Processing of one stored webhook event: the step after the inbox.
@@ -170,12 +171,40 @@ async function handleCanceled(
   }
 
   if (order && order.status !== "canceled") {
-    // Placed before confirmation (pending authorization) and never paid.
-    await cancelOrderWorkflow(container).run({ input: { order_id: order.id } })
-    return { outcome: "order_canceled", sessionId, cartId, orderId }
+    // Placed before confirmation (pending authorization) and not paid: cancelled only when nothing arrived.
+    const settled = await settleExpiredOrderAwaitingPayment(container, {
+      gateway: row.gateway,
+      sessionId,
+      reference: row.reference ?? sessionId,
+      ...(action === PaymentActions.CANCELED
+        ? // The providers answer CANCELED only for a gateway order that ended with nothing received.
+          { received: "0" }
+        : await receivedAtGateway(container, row.gateway, session.data)),
+      eventId: row.event_id,
+    })
+    if (settled.outcome === "order_canceled" || settled.outcome === "flagged_partial_payment") {
+      return { outcome: settled.outcome, sessionId, cartId, orderId }
+    }
   }
   void row
   return { outcome: status === PaymentSessionStatus.CANCELED ? "session_canceled" : "session_error", sessionId, cartId, orderId }
+}
+
+/**
+ * How much the gateway received for a payment that FAILED (PayIn: expired with part
+ * received, or failed), asked from the gateway itself. Undefined when it cannot say.
+ */
+async function receivedAtGateway(
+  container: MedusaContainer,
+  gateway: GatewayId,
+  sessionData: Record<string, unknown> | null | undefined
+): Promise<{ received: string | undefined; expected?: string; currency?: string; reference?: string }> {
+  const payinOrderId = typeof sessionData?.payin_order_id === "string" ? sessionData.payin_order_id : undefined
+  if (gateway !== "payin" || !payinOrderId) return { received: undefined }
+  const client = resolveGatewayProvider(container, "payin")?.client_ as Pick<PayInClient, "getOrder"> | undefined
+  if (typeof client?.getOrder !== "function") return { received: undefined }
+  const order = await client.getOrder(payinOrderId)
+  return { received: order.confirmedReceived, expected: order.amount, currency: order.token, reference: order.id }
 }
 
 type OrderState = { id: string; status: string; captured: boolean }

@@ -11,8 +11,8 @@ import { sessionIdOfOrder } from "./responses"
  * The query string PayIn appends is forgeable and ignored: the order is fetched from
  * PayIn, and only a verified payment completes the cart. With
  * `placeOrderBeforeConfirmation` a still-pending order also becomes an order, awaiting
- * payment (the webhook or a later check captures it); when such an order expires unpaid,
- * it is cancelled.
+ * payment (the webhook or a later check captures it); when such an order expires, the
+ * shared rule applies: cancelled when nothing arrived, kept and flagged when part did.
  */
 
 export type PayInReturnDeps = {
@@ -22,8 +22,17 @@ export type PayInReturnDeps = {
   client: Pick<PayInClient, "getOrder">
   completePaidCart: (input: CompletePaidCartInput) => Promise<CompletePaidCartResult>
   findCartAndOrder: () => Promise<CompletePaidCartResult>
-  /** Cancels an order placed before confirmation whose PayIn order expired unpaid. */
-  cancelExpiredOnHoldOrder: () => Promise<CompletePaidCartResult & { canceled: boolean }>
+  /**
+   * The one rule for an order placed before confirmation whose PayIn order expired
+   * (settleExpiredOrderAwaitingPayment): cancelled when nothing arrived, kept awaiting
+   * payment and flagged `partial_payment` when part arrived.
+   */
+  settleExpiredOrderAwaitingPayment: (expiry: {
+    reference: string
+    received: string
+    expected: string
+    currency?: string
+  }) => Promise<CompletePaidCartResult & { canceled: boolean }>
   logger: { warn(msg: string): void; error(msg: string): void }
 }
 
@@ -74,9 +83,16 @@ export async function handlePayInBrowserReturn(deps: PayInReturnDeps): Promise<P
     const placed = await placeOrder(PaymentActions.AUTHORIZED, "pending")
     return { status: "pending", payinStatus: order.status, cartId: placed.cartId, orderId: placed.orderId }
   }
-  if (order.status === "expired" && options.placeOrderBeforeConfirmation && state.status === PaymentSessionStatus.CANCELED) {
-    const { cartId, orderId: canceledOrderId } = await deps.cancelExpiredOnHoldOrder()
-    return { status: "canceled", payinStatus: order.status, cartId, orderId: canceledOrderId }
+  if (order.status === "expired" && options.placeOrderBeforeConfirmation) {
+    const settled = await deps.settleExpiredOrderAwaitingPayment({
+      reference: order.id,
+      received: order.confirmedReceived,
+      expected: order.amount,
+      currency: order.token,
+    })
+    // Part received: the order stays awaiting payment (flagged), and the shopper is told the payment failed.
+    const status: StorefrontPaymentOutcome = settled.canceled && state.status === PaymentSessionStatus.CANCELED ? "canceled" : "failed"
+    return { status, payinStatus: order.status, cartId: settled.cartId, orderId: settled.orderId }
   }
   const status: StorefrontPaymentOutcome =
     order.status === "expired" && state.facts.flags.length === 0

@@ -8,7 +8,7 @@ const ORDER_ID = "0b0c0d0e-0000-4000-8000-000000000001"
 
 function deps(order: Partial<PayInOrder>, extra: { onHold?: boolean; completeFails?: boolean; data?: Record<string, unknown> } = {}) {
   const completions: unknown[] = []
-  const cancellations: string[] = []
+  const settlements: Array<{ reference: string; received: string; expected: string; currency?: string }> = []
   const d: PayInReturnDeps = {
     session: { id: SESSION, provider_id: "pp_payin_payin", data: extra.data ?? { payin_order_id: ORDER_ID, session_id: SESSION } },
     options: parsePayInOptions({
@@ -26,13 +26,14 @@ function deps(order: Partial<PayInOrder>, extra: { onHold?: boolean; completeFai
       return { cartId: "cart_1", orderId: "order_1" }
     },
     findCartAndOrder: async () => ({ cartId: "cart_1" }),
-    cancelExpiredOnHoldOrder: async () => {
-      cancellations.push(SESSION)
-      return { cartId: "cart_1", orderId: "order_1", canceled: true }
+    // Stands in for the shared rule: cancelled only when nothing arrived.
+    settleExpiredOrderAwaitingPayment: async (expiry) => {
+      settlements.push(expiry)
+      return { cartId: "cart_1", orderId: "order_1", canceled: !/[1-9]/.test(expiry.received) }
     },
     logger: { warn: () => undefined, error: () => undefined },
   }
-  return { d, completions, cancellations }
+  return { d, completions, settlements }
 }
 
 describe("handlePayInBrowserReturn", () => {
@@ -54,15 +55,19 @@ describe("handlePayInBrowserReturn", () => {
     expect(completions).toEqual([{ sessionId: SESSION, amount: "32.25", action: PaymentActions.AUTHORIZED }])
   })
 
-  it("maps expiry to canceled, partial expiry to failed, and cancels an unpaid on-hold order", async () => {
-    expect((await handlePayInBrowserReturn(deps({ status: "expired" }).d)).status).toBe("canceled")
+  it("maps expiry to canceled, partial expiry to failed, and hands an expired on-hold order to the shared rule with what arrived", async () => {
+    const plain = deps({ status: "expired" })
+    expect((await handlePayInBrowserReturn(plain.d)).status).toBe("canceled")
     expect((await handlePayInBrowserReturn(deps({ status: "expired", confirmedReceived: "3" }).d)).status).toBe("failed")
+    expect(plain.settlements).toHaveLength(0)
+
     const onHold = deps({ status: "expired" }, { onHold: true })
     expect(await handlePayInBrowserReturn(onHold.d)).toMatchObject({ status: "canceled", orderId: "order_1" })
-    expect(onHold.cancellations).toHaveLength(1)
-    const partialOnHold = deps({ status: "expired", confirmedReceived: "3" }, { onHold: true })
-    expect((await handlePayInBrowserReturn(partialOnHold.d)).status).toBe("failed")
-    expect(partialOnHold.cancellations).toHaveLength(0)
+    expect(onHold.settlements).toEqual([{ reference: ORDER_ID, received: "0", expected: "32.25", currency: undefined }])
+
+    const partialOnHold = deps({ status: "expired", confirmedReceived: "16.125", token: "USDC" }, { onHold: true })
+    expect(await handlePayInBrowserReturn(partialOnHold.d)).toMatchObject({ status: "failed", orderId: "order_1" })
+    expect(partialOnHold.settlements).toEqual([{ reference: ORDER_ID, received: "16.125", expected: "32.25", currency: "USDC" }])
   })
 
   it("refuses an order that belongs to another session", async () => {

@@ -4,10 +4,10 @@ import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { z } from "zod"
 import { completePaidCart, findCartAndOrderForSession } from "../../../../../lib/complete-paid-cart"
 import { buildStorefrontRedirectUrl, renderPaymentStatusPage, type StorefrontRedirectParams } from "../../../../../lib/storefront-redirect"
-import { cancelExpiredOnHoldOrder } from "../../../../../providers/payin/cancel-expired-on-hold-order"
 import { handlePayInBrowserReturn } from "../../../../../providers/payin/browser-return"
 import { PayInClient } from "../../../../../providers/payin/client"
 import { payInOptionsForProviderId } from "../../../../../providers/payin/registered-options"
+import { settleExpiredOrderAwaitingPayment } from "../../../../../workflows/settle-expired-order-awaiting-payment"
 
 /**
  * GET /hooks/payin/return/:session_id — where PayIn's hosted page sends the shopper
@@ -41,7 +41,7 @@ export async function GET(req: MedusaRequest, res: MedusaResponse) {
       client: new PayInClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, timeoutMs: options.requestTimeoutMs, logger }),
       completePaidCart: (input) => completePaidCart(req.scope, input),
       findCartAndOrder: () => findCartAndOrderForSession(req.scope, sessionId),
-      cancelExpiredOnHoldOrder: () => cancelExpiredOnHoldOrder(req.scope, sessionId),
+      settleExpiredOrderAwaitingPayment: (expiry) => settleExpiredOrderAwaitingPayment(req.scope, { gateway: "payin", sessionId, ...expiry }),
       logger,
     })
     return sendOutcome(res, redirectConfig, {
