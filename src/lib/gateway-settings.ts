@@ -255,6 +255,22 @@ export function configuredProviderOptions(configModule: unknown, gateway: Gatewa
   return {}
 }
 
+/**
+ * The effective raw provider options for code outside the provider (routes, jobs)
+ * that builds its own client: medusa-config options of the registration with the
+ * admin's saved values laid over them (cached like the providers' reads). Validate
+ * the result with the provider's own parser.
+ */
+export async function effectiveProviderOptions(
+  container: { resolve<T = unknown>(key: string): T },
+  gateway: GatewayId,
+  registrationId: string = gateway
+): Promise<Record<string, unknown>> {
+  const configOptions = configuredProviderOptions(container.resolve("configModule"), gateway, registrationId)
+  const saved = await cachedSavedGatewaySettings(container.resolve<Knex>("__pg_connection__"), gateway)
+  return effectiveGatewayOptions(gateway, configOptions, saved).options
+}
+
 // ---------------------------------------------------------------------------
 // Providers: admin settings before every gateway call
 

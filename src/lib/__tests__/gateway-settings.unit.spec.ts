@@ -1,5 +1,6 @@
 import {
   cachedSavedGatewaySettings,
+  effectiveProviderOptions,
   configuredProviderOptions,
   effectiveGatewayOptions,
   invalidateGatewaySettings,
@@ -70,6 +71,17 @@ describe("effective gateway options", () => {
     expect(configuredProviderOptions(configModule, "secpaid")).toEqual({ apiKey: "sp" })
     expect(configuredProviderOptions(configModule, "payin")).toEqual({ apiKey: "pk" })
     expect(configuredProviderOptions({ modules: {} }, "payin")).toEqual({})
+  })
+})
+
+describe("effectiveProviderOptions (routes that build their own client)", () => {
+  it("merges the registration's medusa-config options with the saved settings", async () => {
+    invalidateGatewaySettings()
+    const { pg } = fakePg({ values: { environment: "mainnet" }, secrets: { apiKey: seal("payin", "apiKey", "pk_admin") } })
+    const configModule = { modules: [{ options: { providers: [{ resolve: "./src/providers/payin", id: "payin", options: { apiKey: "pk_config", webhookSecret: "whsec_config" } }] } }] }
+    const registry: Record<string, unknown> = { configModule, __pg_connection__: pg }
+    const container = { resolve: <T>(key: string) => registry[key] as T }
+    expect(await effectiveProviderOptions(container, "payin")).toEqual({ apiKey: "pk_admin", webhookSecret: "whsec_config", environment: "mainnet" })
   })
 })
 
