@@ -41,6 +41,13 @@ if (!env.DB_HOST) {
   console.log(`npm test: PostgreSQL at ${env.DB_HOST}:${env.DB_PORT ?? 5432} as ${env.DB_USERNAME}.`)
 }
 
+// REDIS_URL is for the two-instance suite, which starts its own Medusa processes on it;
+// every other suite runs its app in-process on Medusa's in-memory modules.
+if (env.REDIS_URL) {
+  env.TEST_REDIS_URL = env.REDIS_URL
+  delete env.REDIS_URL
+}
+
 const resultsFile = path.join(os.tmpdir(), `jest-results-${process.pid}.json`)
 const jestArgs = [
   path.join(root, "node_modules", "jest", "bin", "jest.js"),

@@ -1,8 +1,12 @@
 import net from "node:net"
 
-/** The Redis the two-instance test uses: REDIS_URL, else the machine's default Redis. */
+/**
+ * The Redis the two-instance test uses: REDIS_URL as given to `npm test` (scripts/test.mjs
+ * hands it over as TEST_REDIS_URL so the in-process suites keep Medusa's in-memory
+ * modules), else the machine's default Redis.
+ */
 export function redisUrlForTests(): string {
-  return process.env.REDIS_URL || "redis://127.0.0.1:6379"
+  return process.env.TEST_REDIS_URL || process.env.REDIS_URL || "redis://127.0.0.1:6379"
 }
 
 /**
