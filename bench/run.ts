@@ -443,7 +443,7 @@ async function measureReconcile(own: RunningSandbox, env: NodeJS.ProcessEnv) {
     const r = JSON.parse(fs.readFileSync(resultFile, "utf8"))
     fs.rmSync(idsFile, { force: true })
     fs.rmSync(resultFile, { force: true })
-    out.push({ pending: r.report.secpaid.pending, calls: r.calls.length, endpoints: r.calls, ms: r.ms, report: r.report.secpaid, target: Math.ceil(size / 1000) + 2 })
+    out.push({ pending: r.report.secpaid.pending, calls: r.calls.length, endpoints: r.calls, ms: r.ms, report: r.report.secpaid, target: Math.ceil(r.report.secpaid.pending / 1000) + 2 })
     log(`reconcile: ${r.report.secpaid.pending} pending → ${r.calls.length} SecPaid calls in ${Math.round(r.ms)} ms`)
   }
   return out
@@ -521,7 +521,8 @@ async function main() {
     const w = Object.fromEntries(Object.entries(webhookToOrder).map(([k, v]) => [k, stats(v)]))
     const init = Object.fromEntries(Object.entries(floorAndInitiate.initiate).map(([k, v]) => [k, stats(v)]))
     const rt = Object.fromEntries(Object.entries(floorAndInitiate.roundTrip).map(([k, v]) => [k, stats(v)]))
-    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100
+    // Three significant digits: the ingest ratio can be far below 0.01.
+    const ratio = (a: number, b: number) => Number((a / b).toPrecision(3))
     const ratios = {
       "SecPaid plugin webhook→order p50 / EUR floor p50 (target ≤ 1.2)": ratio(w["plugin /hooks/secpaid"].p50, floor.eur.p50),
       "PayIn plugin webhook→order p50 / USD floor p50 (target ≤ 1.2)": ratio(w["plugin /hooks/payin"].p50, floor.usd.p50),
