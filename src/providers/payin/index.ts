@@ -1,4 +1,6 @@
 import { ModuleProvider, Modules } from "@medusajs/framework/utils"
+import { withAdminSettings } from "../../lib/gateway-settings"
 import { PayInProviderService } from "./service"
 
-export default ModuleProvider(Modules.PAYMENT, { services: [PayInProviderService] })
+// Settings saved in the admin (Settings → Payment gateways) override these options per call; see src/lib/gateway-settings.ts.
+export default ModuleProvider(Modules.PAYMENT, { services: [withAdminSettings(PayInProviderService, "payin")] })
