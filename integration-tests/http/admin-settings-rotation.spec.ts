@@ -109,6 +109,16 @@ medusaIntegrationTestRunner({
       expect(event.outcome).toBe("order_created")
     })
 
+    it("PayIn: the browser-return route asks PayIn with the key saved in the admin", async () => {
+      const { session } = await tryPaymentSession(api, fixture, "usd", "pp_payin_payin")
+      await api.post("/admin/payment-gateways/settings/payin", { apiKey: WRONG_PAYIN_KEY }, admin)
+      await control.reset()
+      await api.get(`/hooks/payin/return/${session.id}`, { validateStatus: () => true, maxRedirects: 0 })
+      const lookups = await control.requests({ gateway: "payin", endpoint: "GET /orders/:id" })
+      expect(lookups.map((r) => r.headers.authorization)).toContain(`Bearer ${WRONG_PAYIN_KEY}`)
+      expect(lookups.map((r) => r.headers.authorization)).not.toContain(`Bearer ${SANDBOX_PAYIN_API_KEY}`)
+    })
+
     it("a gateway switched off in the admin refuses new payments with a sentence, and works again when switched on", async () => {
       await api.post("/admin/payment-gateways/settings/payin", { enabled: false }, admin)
       const off = await tryPaymentSession(api, fixture, "usd", "pp_payin_payin")

@@ -3,9 +3,11 @@ import type { IPaymentModuleService, Logger } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { z } from "zod"
 import { completePaidCart, findCartAndOrderForSession } from "../../../../../lib/complete-paid-cart"
+import { effectiveProviderOptions } from "../../../../../lib/gateway-settings"
 import { buildStorefrontRedirectUrl, renderPaymentStatusPage, type StorefrontRedirectParams } from "../../../../../lib/storefront-redirect"
 import { handlePayInBrowserReturn } from "../../../../../providers/payin/browser-return"
 import { PayInClient } from "../../../../../providers/payin/client"
+import { parsePayInOptions } from "../../../../../providers/payin/options"
 import { payInOptionsForProviderId } from "../../../../../providers/payin/registered-options"
 import { settleExpiredOrderAwaitingPayment } from "../../../../../workflows/settle-expired-order-awaiting-payment"
 
@@ -27,7 +29,13 @@ export async function GET(req: MedusaRequest, res: MedusaResponse) {
 
   const paymentModule = req.scope.resolve<IPaymentModuleService>(Modules.PAYMENT)
   const [session] = await paymentModule.listPaymentSessions({ id: sessionId }, { select: ["id", "provider_id", "data"] })
-  const options = session ? payInOptionsForProviderId(req.scope.resolve(ContainerRegistrationKeys.CONFIG_MODULE), session.provider_id) : undefined
+  // The registration decides whether this is a PayIn session; the options are the effective
+  // ones (admin-saved values over medusa-config), as for every other PayIn call.
+  const registered = session ? payInOptionsForProviderId(req.scope.resolve(ContainerRegistrationKeys.CONFIG_MODULE), session.provider_id) : undefined
+  const options =
+    registered && session
+      ? parsePayInOptions(await effectiveProviderOptions(req.scope, "payin", session.provider_id.replace(/^pp_payin_/, "")))
+      : undefined
   if (!session || !options) {
     logger.warn(`PayIn return: no PayIn payment session ${sessionId}.`)
     return sendOutcome(res, undefined, { status: "failed" }, 404)
