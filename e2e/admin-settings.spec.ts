@@ -1,6 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process"
 import fs from "node:fs"
-import net from "node:net"
 import os from "node:os"
 import path from "node:path"
 import { promisify } from "node:util"
@@ -13,6 +12,7 @@ import { SANDBOX_PAYIN_API_KEY, SANDBOX_PAYIN_WEBHOOK_SECRET, SANDBOX_SECPAID_DE
 import { createCartReadyForPayment, startPaymentSession, waitFor } from "../integration-tests/helpers/checkout"
 import type { StoreFixture } from "../integration-tests/helpers/store-fixture"
 import { launchChromium, newShopper, saveScreenshot } from "./helpers/browser"
+import { freePort } from "../integration-tests/multi-instance/medusa-process"
 
 /**
  * The merchant's side in real Chromium, against a real `medusa develop` of this
@@ -27,15 +27,6 @@ const exec = promisify(execFile)
 const root = path.resolve(__dirname, "..")
 const ADMIN = { email: "merchant@e2e.test", password: "merchant-password" }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer()
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 describe("Settings → Payment gateways in the admin (Chromium)", () => {
   const dbName = `admin_e2e_${process.pid}`

@@ -1,6 +1,6 @@
-import net from "node:net"
 import { startSandbox } from "../sandbox/server"
 import * as credentials from "../sandbox/credentials"
+import { freePort } from "./multi-instance/medusa-process"
 
 /**
  * Runs once before every jest project: starts the gateway sandbox in-process on a
@@ -8,16 +8,6 @@ import * as credentials from "../sandbox/credentials"
  * medusa-config.ts (loaded by each suite) points the providers at the sandbox and
  * gives them the store's own URL for webhooks and browser returns.
  */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.once("error", reject)
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 export default async function globalSetup() {
   // Both the integration and the e2e project declare this setup; one sandbox serves both.

@@ -3,13 +3,13 @@ import fs from "node:fs"
 import os from "node:os"
 import path from "node:path"
 import { promisify } from "node:util"
-import net from "node:net"
 import { Client } from "pg"
 import {
   SANDBOX_PAYIN_API_KEY,
   SANDBOX_PAYIN_WEBHOOK_SECRET,
   SANDBOX_SECPAID_DEV_KEY,
 } from "../../sandbox/credentials"
+import { freePort } from "../multi-instance/medusa-process"
 
 /**
  * Proves a shop can install the published package: build, `npm pack`, install the
@@ -30,15 +30,6 @@ function readmeSnippet(): string {
   return m[1]
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer()
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 describe("the packed plugin installs into a stock Medusa store", () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "pack-install-"))
