@@ -13,6 +13,12 @@ export const paymentGatewaysOptionsSchema = z
     maxBackoffMs: z.number().int().min(1_000).default(60 * 60_000),
     /** How long a claimed event stays locked to one instance before another may take it over. */
     processingLockMs: z.number().int().min(5_000).default(2 * 60_000),
+    /**
+     * Days a row of the webhook delivery log (`payment_gateway_webhook_delivery`) is kept
+     * before the prune job deletes it; 0 keeps the log forever. The inbox itself
+     * (`payment_gateway_webhook_event`) is never pruned: it is the record of what was paid.
+     */
+    deliveryLogRetentionDays: z.number().int().min(0).max(36_500).default(30),
   })
 
 export type PaymentGatewaysOptions = z.output<typeof paymentGatewaysOptionsSchema>
@@ -20,7 +26,8 @@ export type PaymentGatewaysOptions = z.output<typeof paymentGatewaysOptionsSchem
 /**
  * Module options win; environment variables fill what they leave out, because a shop
  * that installs the plugin gets the module without writing options for it:
- * PAYMENT_GATEWAYS_MAX_ATTEMPTS, PAYMENT_GATEWAYS_BASE_BACKOFF_MS, PAYMENT_GATEWAYS_PROCESSING_LOCK_MS.
+ * PAYMENT_GATEWAYS_MAX_ATTEMPTS, PAYMENT_GATEWAYS_BASE_BACKOFF_MS, PAYMENT_GATEWAYS_PROCESSING_LOCK_MS,
+ * PAYMENT_GATEWAYS_DELIVERY_LOG_RETENTION_DAYS.
  */
 export function parsePaymentGatewaysOptions(raw: unknown, env: NodeJS.ProcessEnv = process.env): PaymentGatewaysOptions {
   const fromEnv: Record<string, number> = {}
@@ -31,6 +38,7 @@ export function parsePaymentGatewaysOptions(raw: unknown, env: NodeJS.ProcessEnv
   envInt("PAYMENT_GATEWAYS_MAX_ATTEMPTS", "maxAttempts")
   envInt("PAYMENT_GATEWAYS_BASE_BACKOFF_MS", "baseBackoffMs")
   envInt("PAYMENT_GATEWAYS_PROCESSING_LOCK_MS", "processingLockMs")
+  envInt("PAYMENT_GATEWAYS_DELIVERY_LOG_RETENTION_DAYS", "deliveryLogRetentionDays")
   const given = raw && typeof raw === "object" ? (raw as Record<string, unknown>) : {}
   const parsed = paymentGatewaysOptionsSchema.safeParse({ ...fromEnv, ...given })
   if (!parsed.success) {

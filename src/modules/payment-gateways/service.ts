@@ -3,11 +3,12 @@ import type { Knex } from "@medusajs/framework/mikro-orm/knex"
 import { GatewaySetting } from "./models/gateway-setting"
 import { PaymentFlag, type PaymentFlagKind } from "./models/payment-flag"
 import { WebhookDelivery, type DeliveryVerdict } from "./models/webhook-delivery"
-import { WebhookEvent, type GatewayId, type WebhookEventStatus } from "./models/webhook-event"
+import { GATEWAYS, WebhookEvent, type GatewayId, type WebhookEventStatus } from "./models/webhook-event"
 import { backoffDelayMs, parsePaymentGatewaysOptions, type PaymentGatewaysOptions } from "./options"
 
 const EVENT_TABLE = "payment_gateway_webhook_event"
 const FLAG_TABLE = "payment_gateway_payment_flag"
+const DELIVERY_TABLE = "payment_gateway_webhook_delivery"
 /** Event types that claim a payment (SecPaid `success`, PayIn `order.completed`). */
 const PAYMENT_CLAIM_TYPES = ["success", "order.completed"]
 
@@ -58,6 +59,14 @@ export type RecordDeliveryInput = {
   bodyExcerpt?: string
   bodyBytes: number
   remoteAddress?: string
+}
+
+export type PruneWebhookDeliveriesResult = {
+  deleted: number
+  /** DELETE statements run (each at most `batchSize` rows). */
+  batches: number
+  /** Rows received before this were deleted; absent when the log is kept forever. */
+  before?: Date
 }
 
 type InjectedDependencies = { __pg_connection__: Knex }
@@ -254,5 +263,40 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
        ON CONFLICT (gateway, reference, kind) WHERE deleted_at IS NULL DO NOTHING`,
       [generateEntityId(undefined, "pgpf"), input.gateway, input.reference, input.kind, input.sessionId ?? null, input.orderId ?? null, JSON.stringify(input.details ?? {}), now, now]
     )
+  }
+
+  /**
+   * Deletes delivery-log rows received before the retention window
+   * (`deliveryLogRetentionDays`; 0 keeps the log forever). Only the delivery log:
+   * the inbox (`payment_gateway_webhook_event`) is never touched. One DELETE of at
+   * most `batchSize` rows per statement, each committed on its own, so a huge log never
+   * holds a long lock against the webhook routes writing to it; at most `maxBatches`
+   * per call, the next run goes on from there.
+   */
+  async pruneWebhookDeliveries({
+    now = new Date(),
+    retentionDays = this.options_.deliveryLogRetentionDays,
+    batchSize = 5_000,
+    maxBatches = 100,
+  }: { now?: Date; retentionDays?: number; batchSize?: number; maxBatches?: number } = {}): Promise<PruneWebhookDeliveriesResult> {
+    if (retentionDays <= 0) return { deleted: 0, batches: 0 }
+    const before = new Date(now.getTime() - retentionDays * 86_400_000)
+    let deleted = 0
+    let batches = 0
+    // Per gateway, so each batch walks the (gateway, received_at) index instead of the whole table.
+    for (const gateway of GATEWAYS) {
+      while (batches < maxBatches) {
+        const result = await this.pg_.raw(
+          `DELETE FROM ${DELIVERY_TABLE}
+            WHERE id IN (SELECT id FROM ${DELIVERY_TABLE} WHERE gateway = ? AND received_at < ? LIMIT ?)`,
+          [gateway, before, batchSize]
+        )
+        batches++
+        const count: number = result.rowCount ?? 0
+        deleted += count
+        if (count < batchSize) break
+      }
+    }
+    return { deleted, batches, before }
   }
 }

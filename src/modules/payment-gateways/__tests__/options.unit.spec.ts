@@ -1,12 +1,13 @@
 import { backoffDelayMs, parsePaymentGatewaysOptions } from "../options"
 
 describe("payment-gateways module options", () => {
-  it("defaults to 8 attempts, 5 s first backoff, 2 min processing lock", () => {
+  it("defaults to 8 attempts, 5 s first backoff, 2 min processing lock, 30 days of delivery log", () => {
     expect(parsePaymentGatewaysOptions(undefined, {})).toEqual({
       maxAttempts: 8,
       baseBackoffMs: 5000,
       maxBackoffMs: 3_600_000,
       processingLockMs: 120_000,
+      deliveryLogRetentionDays: 30,
     })
   })
 
@@ -14,6 +15,15 @@ describe("payment-gateways module options", () => {
     const env = { PAYMENT_GATEWAYS_MAX_ATTEMPTS: "3", PAYMENT_GATEWAYS_PROCESSING_LOCK_MS: "5000" }
     expect(parsePaymentGatewaysOptions({}, env)).toMatchObject({ maxAttempts: 3, processingLockMs: 5000 })
     expect(parsePaymentGatewaysOptions({ maxAttempts: 5 }, env)).toMatchObject({ maxAttempts: 5 })
+  })
+
+  it("keeps the delivery log for the given days; 0 keeps it forever; the environment fills in", () => {
+    expect(parsePaymentGatewaysOptions({ deliveryLogRetentionDays: 0 }, {}).deliveryLogRetentionDays).toBe(0)
+    expect(parsePaymentGatewaysOptions({}, { PAYMENT_GATEWAYS_DELIVERY_LOG_RETENTION_DAYS: "7" }).deliveryLogRetentionDays).toBe(7)
+    expect(parsePaymentGatewaysOptions({ deliveryLogRetentionDays: 90 }, { PAYMENT_GATEWAYS_DELIVERY_LOG_RETENTION_DAYS: "7" }).deliveryLogRetentionDays).toBe(90)
+    expect(() => parsePaymentGatewaysOptions({ deliveryLogRetentionDays: -1 }, {})).toThrow(/`deliveryLogRetentionDays` is invalid/)
+    expect(() => parsePaymentGatewaysOptions({ deliveryLogRetentionDays: 1.5 }, {})).toThrow(/`deliveryLogRetentionDays` is invalid/)
+    expect(() => parsePaymentGatewaysOptions({}, { PAYMENT_GATEWAYS_DELIVERY_LOG_RETENTION_DAYS: "-3" })).toThrow(/`deliveryLogRetentionDays` is invalid/)
   })
 
   it("refuses nonsense with a sentence naming the option", () => {

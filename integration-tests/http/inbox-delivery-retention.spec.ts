@@ -1,0 +1,111 @@
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import type { Knex } from "@medusajs/framework/mikro-orm/knex"
+import axios from "axios"
+import pruneWebhookDeliveriesJob, { config as pruneJobConfig } from "../../src/jobs/prune-webhook-deliveries"
+import { waitFor } from "../helpers/checkout"
+import { inbox, inboxUrl } from "./inbox-helpers"
+
+jest.setTimeout(120_000)
+
+/**
+ * The delivery log is pruned, the inbox never: rows of payment_gateway_webhook_delivery
+ * older than `deliveryLogRetentionDays` (30 by default) are deleted by the hourly job in
+ * bounded batches; recent rows stay, and webhook events (however old) stay.
+ */
+const DAY_MS = 86_400_000
+
+medusaIntegrationTestRunner({
+  testSuite: ({ getContainer }) => {
+    const pg = () => getContainer().resolve<Knex>("__pg_connection__")
+
+    beforeEach(async () => {
+      await pg().raw(`DELETE FROM payment_gateway_webhook_delivery`)
+    })
+
+    async function deliveryIds(): Promise<string[]> {
+      const rows = await pg().raw(`SELECT id FROM payment_gateway_webhook_delivery ORDER BY id`)
+      return rows.rows.map((r: { id: string }) => r.id)
+    }
+
+    /** Moves rows back in time, as if they had arrived `days` ago. */
+    async function age(table: string, ids: string[], days: number) {
+      if (!ids.length) return
+      await pg().raw(`UPDATE ${table} SET received_at = ? WHERE id = ANY(?)`, [new Date(Date.now() - days * DAY_MS), ids])
+    }
+
+    it("the hourly job deletes deliveries older than 30 days, keeps recent ones and every webhook event", async () => {
+      expect(pruneJobConfig.schedule).toBe("17 * * * *")
+      const container = getContainer()
+      const service = inbox(container)
+
+      // Real deliveries through the routes: a forged PayIn webhook (401) and an unreadable SecPaid one (400).
+      const forged = await axios.post(inboxUrl("payin"), { id: "evt_forged", type: "order.completed", data: { orderId: "ord_x" } }, {
+        headers: { "x-payin-signature": `t=${Math.floor(Date.now() / 1000)},v1=${"00".repeat(32)}` },
+        validateStatus: () => true,
+      })
+      expect(forged.status).toBe(401)
+      const garbage = await axios.post(inboxUrl("secpaid"), "not a webhook", { headers: { "content-type": "text/plain" }, validateStatus: () => true })
+      expect(garbage.status).toBe(400)
+      const fromRoutes = await waitFor(async () => {
+        const ids = await deliveryIds()
+        return ids.length === 2 ? ids : undefined
+      }, { timeoutMs: 10_000, what: "the two deliveries in the log" })
+
+      for (let i = 0; i < 4; i++) {
+        await service.recordDelivery({ gateway: i % 2 ? "payin" : "secpaid", verdict: "accepted", httpStatus: 200, bodyBytes: 10 })
+      }
+      const all = await deliveryIds()
+      const old = [...fromRoutes, ...all.filter((id) => !fromRoutes.includes(id)).slice(0, 2)]
+      const recent = all.filter((id) => !old.includes(id))
+      await age("payment_gateway_webhook_delivery", old, 31)
+      await age("payment_gateway_webhook_delivery", recent.slice(0, 1), 29)
+
+      // An inbox event older than any delivery: never pruned.
+      const stored = await service.storeWebhookEvent({
+        gateway: "payin",
+        eventId: `evt_retention_${Date.now()}`,
+        eventType: "order.created",
+        rawBody: Buffer.from("{}"),
+      })
+      await age("payment_gateway_webhook_event", [stored.id], 400)
+
+      await pruneWebhookDeliveriesJob(container)
+
+      expect(await deliveryIds()).toEqual([...recent].sort())
+      const events = await pg().raw(`SELECT id FROM payment_gateway_webhook_event WHERE id = ?`, [stored.id])
+      expect(events.rows).toHaveLength(1)
+    })
+
+    it("deletes in batches of at most batchSize rows per statement, and stops after maxBatches until the next run", async () => {
+      const service = inbox(getContainer())
+      for (let i = 0; i < 12; i++) await service.recordDelivery({ gateway: "secpaid", verdict: "accepted", httpStatus: 200, bodyBytes: 1 })
+      await service.recordDelivery({ gateway: "payin", verdict: "accepted", httpStatus: 200, bodyBytes: 1 })
+      // "Now" is 45 days ahead (rather than rows moved back), so the scheduled job of this app cannot touch these rows.
+      const now = new Date(Date.now() + 45 * DAY_MS)
+
+      const first = await service.pruneWebhookDeliveries({ now, batchSize: 5, maxBatches: 2 })
+      expect(first).toMatchObject({ deleted: 10, batches: 2 })
+      expect(await deliveryIds()).toHaveLength(3)
+
+      // secpaid: 2 left (one short batch); payin: 1 (one short batch).
+      const second = await service.pruneWebhookDeliveries({ now, batchSize: 5, maxBatches: 100 })
+      expect(second).toMatchObject({ deleted: 3, batches: 2 })
+      expect(await deliveryIds()).toEqual([])
+    })
+
+    it("keeps the log forever when the retention is 0, and honours another number of days", async () => {
+      const service = inbox(getContainer())
+      await service.recordDelivery({ gateway: "payin", verdict: "accepted", httpStatus: 200, bodyBytes: 1 })
+      await service.recordDelivery({ gateway: "payin", verdict: "accepted", httpStatus: 200, bodyBytes: 1 })
+      const inEightDays = new Date(Date.now() + 8 * DAY_MS)
+
+      expect(await service.pruneWebhookDeliveries({ now: new Date(Date.now() + 3000 * DAY_MS), retentionDays: 0 })).toEqual({ deleted: 0, batches: 0 })
+      expect(await deliveryIds()).toHaveLength(2)
+
+      expect(await service.pruneWebhookDeliveries({ now: inEightDays, retentionDays: 9 })).toMatchObject({ deleted: 0 })
+      expect(await deliveryIds()).toHaveLength(2)
+      expect(await service.pruneWebhookDeliveries({ now: inEightDays, retentionDays: 7 })).toMatchObject({ deleted: 2 })
+      expect(await deliveryIds()).toEqual([])
+    })
+  },
+})
