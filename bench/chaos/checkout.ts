@@ -1,0 +1,122 @@
+import type { AxiosInstance } from "axios"
+import type { SandboxControl, Delivery } from "../../sandbox/control-client"
+import type { RunningSandbox } from "../../sandbox/server"
+import { createCartReadyForPayment, startPaymentSession } from "../../integration-tests/helpers/checkout"
+import type { StoreFixture } from "../../integration-tests/helpers/store-fixture"
+import type { CheckoutPlan, Gateway } from "./plan"
+
+/**
+ * One shopper of the storm, through the Store API like a storefront: cart → payment
+ * session (the plugin creates the SecPaid link / PayIn order) → either pays at the
+ * sandbox with the planned webhook mistreatment, or is left unpaid while an attacker
+ * sends a forged / replayed webhook claiming it was paid.
+ */
+
+export type Stage = "waiting" | "cart" | "session" | "pay" | "done"
+
+export type CheckoutRecord = CheckoutPlan & {
+  stage: Stage
+  cartId?: string
+  /** SecPaid pay_id / PayIn order id. */
+  ref?: string
+  /** The payment was made at the sandbox (the customer pressed Pay / sent the coins). */
+  paymentMade: boolean
+  /** Why the checkout did not get as far as paying, if it did not. */
+  failure?: { stage: Stage; kind: "store-down" | "store-error" | "sandbox-error"; message: string }
+  /** HTTP statuses the store answered to the attack webhook (absent: no answer, e.g. the store was down). */
+  attackStatuses?: Array<number | undefined>
+  browserReturnStatus?: number
+  startedAt: number
+  endedAt?: number
+}
+
+export type CheckoutDeps = {
+  api: AxiosInstance
+  fixture: StoreFixture
+  control: SandboxControl
+  sandbox: RunningSandbox
+  backendUrl: string
+  /** Serialises "set webhook behaviour → pay → clear" per gateway, so a mode lands on this payment's webhook. */
+  payLock: (gateway: Gateway, fn: () => Promise<void>) => Promise<void>
+  /** Genuine deliveries to send again later (byte-for-byte replays). */
+  replayLater: (delivery: Delivery) => void
+  onPaid: () => void
+}
+
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT", "ERR_SOCKET_CONNECTION_TIMEOUT"])
+
+/** A store that is down and a store that answered an error are different outcomes; both are counted. */
+export function classifyFailure(stage: Stage, e: unknown): NonNullable<CheckoutRecord["failure"]> {
+  const err = e as { code?: string; response?: { status: number; data?: any }; message?: string }
+  if (err.response) {
+    const message = String(err.response.data?.message ?? JSON.stringify(err.response.data ?? "")).slice(0, 200)
+    return { stage, kind: "store-error", message: `HTTP ${err.response.status}: ${message}` }
+  }
+  if ((err.code && NETWORK_CODES.has(err.code)) || /socket hang up|ECONNREFUSED|ECONNRESET/.test(err.message ?? "")) {
+    return { stage, kind: "store-down", message: err.code ?? err.message ?? "network error" }
+  }
+  return { stage, kind: "sandbox-error", message: String(err.message ?? e).slice(0, 200) }
+}
+
+export async function runCheckout(plan: CheckoutPlan, deps: CheckoutDeps, record: CheckoutRecord): Promise<void> {
+  const { api, fixture, control, sandbox, backendUrl } = deps
+  try {
+    record.stage = "cart"
+    // One shopper per checkout: concurrent guest carts with the same email race on creating that guest customer.
+    const cart = await createCartReadyForPayment(api, fixture, { currency: plan.gateway === "secpaid" ? "eur" : "usd", email: `shopper+${plan.index}@example.com` })
+    record.cartId = cart.id
+    record.stage = "session"
+    const providerId = plan.gateway === "secpaid" ? "pp_secpaid_secpaid" : "pp_payin_payin"
+    const { session } = await startPaymentSession(api, fixture, cart.id, providerId)
+    record.ref = String(plan.gateway === "secpaid" ? session.data.pay_id : session.data.payin_order_id)
+    record.stage = "pay"
+
+    if (plan.attack) {
+      const { deliveries } =
+        plan.gateway === "secpaid"
+          ? await control.secpaidSendWebhook({ payId: record.ref, status: "success", to: `${backendUrl}/hooks/secpaid` })
+          : await control.payinSendWebhook({ orderId: record.ref, type: "order.completed", variant: plan.attack, to: `${backendUrl}/hooks/payin` })
+      record.attackStatuses = deliveries.map((d) => d.status)
+      record.stage = "done"
+      return
+    }
+
+    let deliveries: Delivery[] = []
+    let redirectUrl: string | undefined
+    await deps.payLock(plan.gateway, async () => {
+      await control.webhookBehaviour({ gateway: plan.gateway, mode: plan.webhook ?? "normal", count: 1, delayMs: 3000 })
+      try {
+        if (plan.gateway === "secpaid") {
+          const paid = await control.secpaidPay(record.ref!)
+          deliveries = paid.deliveries
+          redirectUrl = paid.redirectUrl
+        } else {
+          // Exactly the amount the order asks for, as the decimal string the sandbox holds.
+          const order = sandbox.context.payin.orders.find((o) => o.id === record.ref!.toLowerCase())
+          if (!order) throw new Error(`The sandbox has no PayIn order ${record.ref}.`)
+          const paid = await control.payinTransfer(record.ref!, { amount: order.amount })
+          deliveries = paid.deliveries
+        }
+        record.paymentMade = true
+      } finally {
+        await control.webhookBehaviour({ gateway: plan.gateway, mode: "normal" })
+      }
+    })
+    deps.onPaid()
+    if (plan.replayGenuine) {
+      const genuine = deliveries.find((d) => d.status !== undefined && !d.note)
+      if (genuine) deps.replayLater(genuine)
+    }
+    if (plan.browserReturn && redirectUrl) {
+      // The payment is made either way; a return that hits a dead store is just a lost page view.
+      record.browserReturnStatus = await api
+        .get(redirectUrl, { maxRedirects: 0, validateStatus: () => true })
+        .then((res) => res.status, () => 0)
+    }
+    record.stage = "done"
+  } catch (e) {
+    record.failure = classifyFailure(record.stage, e)
+  } finally {
+    record.endedAt = Date.now()
+  }
+}

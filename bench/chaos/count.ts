@@ -1,0 +1,65 @@
+import type { RunningSandbox } from "../../sandbox/server"
+import { withDb } from "../../integration-tests/multi-instance/store-db"
+import type { CheckoutRecord } from "./checkout"
+
+/**
+ * The storm's verdict, from the two sources of truth: the sandbox's own books (what
+ * was actually paid) and the store's database (orders and payments per cart).
+ * Nothing the plugin says about itself is used.
+ */
+
+export type PaidAtSandbox = { secpaid: Set<string>; payin: Set<string> }
+
+export function paidAtSandbox(sandbox: RunningSandbox): PaidAtSandbox {
+  const secpaid = new Set(
+    sandbox.context.secpaid.transactions.filter((t) => t.status === "Success" && t.is_refund !== "Yes" && t.is_dispute !== "Yes").map((t) => String(t.pay_id))
+  )
+  const payin = new Set(sandbox.context.payin.orders.filter((o) => o.status === "completed").map((o) => o.id.toLowerCase()))
+  return { secpaid, payin }
+}
+
+export const isPaidAt = (paid: PaidAtSandbox, r: CheckoutRecord) =>
+  !!r.ref && (r.gateway === "secpaid" ? paid.secpaid.has(r.ref) : paid.payin.has(r.ref.toLowerCase()))
+
+export type StoreBooks = {
+  ordersPerCart: Map<string, number>
+  paymentsPerCart: Map<string, number>
+  ordersTotal: number
+  inboxByStatus: Record<string, number>
+}
+
+export async function readStoreBooks(databaseUrl: string, cartIds: string[]): Promise<StoreBooks> {
+  return withDb(databaseUrl, async (db) => {
+    const orders = await db.query(`SELECT cart_id, count(*)::int AS n FROM order_cart WHERE cart_id = ANY($1) AND deleted_at IS NULL GROUP BY cart_id`, [cartIds])
+    const payments = await db.query(
+      `SELECT cpc.cart_id, count(*)::int AS n FROM payment p
+         JOIN cart_payment_collection cpc ON cpc.payment_collection_id = p.payment_collection_id AND cpc.deleted_at IS NULL
+        WHERE cpc.cart_id = ANY($1) AND p.deleted_at IS NULL GROUP BY cpc.cart_id`,
+      [cartIds]
+    )
+    const total = await db.query(`SELECT count(*)::int AS n FROM "order" WHERE deleted_at IS NULL`)
+    const inbox = await db.query(`SELECT status, count(*)::int AS n FROM payment_gateway_webhook_event GROUP BY status`)
+    return {
+      ordersPerCart: new Map(orders.rows.map((r) => [r.cart_id as string, r.n as number])),
+      paymentsPerCart: new Map(payments.rows.map((r) => [r.cart_id as string, r.n as number])),
+      ordersTotal: total.rows[0].n as number,
+      inboxByStatus: Object.fromEntries(inbox.rows.map((r) => [r.status as string, r.n as number])),
+    }
+  })
+}
+
+/** Inbox rows of one payment, for the diagnosis of a checkout that broke an invariant. */
+export async function inboxRowsFor(databaseUrl: string, ref: string) {
+  return withDb(databaseUrl, async (db) => {
+    const { rows } = await db.query(
+      `SELECT event_id, source, status, outcome, attempts, last_error, received_at, processed_at FROM payment_gateway_webhook_event WHERE lower(reference) = lower($1) ORDER BY received_at`,
+      [ref]
+    )
+    return rows
+  })
+}
+
+/** Lines of `text` that contain any of `secrets` (the line itself is never returned). */
+export function linesWithSecret(text: string, secrets: string[]): number {
+  return text.split("\n").filter((line) => secrets.some((s) => s && line.includes(s))).length
+}

@@ -1,0 +1,289 @@
+import { spawn } from "node:child_process"
+import fs from "node:fs"
+import os from "node:os"
+import path from "node:path"
+import axios from "axios"
+import { SandboxControl, type Delivery } from "../../sandbox/control-client"
+import * as credentials from "../../sandbox/credentials"
+import { startSandbox } from "../../sandbox/server"
+import { createDatabase, dropDatabase, freePort, medusaEnv, migrateAndSeed, startMedusa, type MedusaProcess } from "../../integration-tests/multi-instance/medusa-process"
+import { runCheckout, type CheckoutRecord, type Stage } from "./checkout"
+import { inboxRowsFor, isPaidAt, linesWithSecret, paidAtSandbox, readStoreBooks } from "./count"
+import { instrumentSandbox, startGatewayBursts } from "./gateway-bursts"
+import { planCheckouts, seededRandom, type Gateway } from "./plan"
+import { buildReport, type ChaosReport } from "./report"
+
+/**
+ * The fault storm of issue 9 as a function, shared by `npm run chaos` (bench/chaos.ts)
+ * and the small version in `npm test` (integration-tests/http/chaos-storm.spec.ts).
+ *
+ * A real `medusa start` process with its own database, and a sandbox of its own (its
+ * faults never reach other suites). `concurrency` shoppers check out at once through
+ * the Store API; webhooks are duplicated, reordered, delayed, dropped; unpaid
+ * payments get forged / replayed / unsigned / wrong-secret webhooks; genuine
+ * deliveries are replayed byte for byte; gateway 429 / 500 / timeout / slow BURSTS
+ * hit whatever is in flight (link creation and the inbox's verification calls); and
+ * halfway the Medusa process group gets `kill -9` while checkouts and webhook
+ * processing are in flight, then is restarted on the same port. Afterwards the
+ * inbox is left to drain, one reconciliation pass runs (`medusa exec
+ * bench/reconcile-exec.ts`, as the scheduled job would) and the books are compared.
+ *
+ * Needs PostgreSQL in DB_HOST / DB_PORT / DB_USERNAME / DB_PASSWORD (the role may create databases).
+ */
+
+export type ChaosStormOptions = {
+  checkouts: number
+  /** Shoppers checking out at the same time. Default 5. */
+  concurrency?: number
+  /** Seed of the plan and of the bursts. Default 1. */
+  seed?: number
+  /** When the kill happens, as the share of checkouts started. Default 0.5. */
+  killAt?: number
+  /** Average pause between gateway fault bursts. Default 6000 ms. */
+  burstEveryMs?: number
+  /** The plugin's gateway request timeout during the storm (a "timeout" fault outlasts it). Default 3000 ms. */
+  requestTimeoutMs?: number
+  /** How long to wait for the inbox to drain, before and after reconciliation. Default 180 s each. */
+  settleTimeoutMs?: number
+  log?: (line: string) => void
+}
+
+const root = path.resolve(__dirname, "..", "..")
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The configured secrets: none of them may appear in any log line. */
+export const CONFIGURED_SECRETS = [
+  credentials.SANDBOX_SECPAID_DEV_KEY,
+  credentials.SANDBOX_SECPAID_PROD_KEY,
+  credentials.SANDBOX_PAYIN_API_KEY,
+  credentials.SANDBOX_PAYIN_WEBHOOK_SECRET,
+]
+
+function medusaExec(script: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(root, "node_modules/.bin/medusa"), ["exec", script], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
+    let out = ""
+    child.stdout!.on("data", (d) => (out += d))
+    child.stderr!.on("data", (d) => (out += d))
+    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`medusa exec ${script} exited with ${code}:\n${out.slice(-3000)}`))))
+  })
+}
+
+/** A per-gateway mutex: a webhook mode set for one payment must not be consumed by another's webhook. */
+function lockPerGateway() {
+  const tails = new Map<Gateway, Promise<void>>()
+  return (gateway: Gateway, fn: () => Promise<void>) => {
+    const run = (tails.get(gateway) ?? Promise.resolve()).then(fn)
+    tails.set(gateway, run.catch(() => undefined))
+    return run
+  }
+}
+
+export async function runChaosStorm(options: ChaosStormOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => undefined)
+  const concurrency = Math.max(1, options.concurrency ?? 5)
+  const seed = options.seed ?? 1
+  const requestTimeoutMs = options.requestTimeoutMs ?? 3000
+  const settleTimeoutMs = options.settleTimeoutMs ?? 180_000
+  const random = seededRandom(seed)
+  const plans = planCheckouts(options.checkouts, random)
+  const cleanups: Array<() => Promise<void>> = []
+  const logs: string[] = []
+  const began = Date.now()
+
+  try {
+    const sandbox = await startSandbox({ port: 0, retryDelaysMs: [200, 400, 800, 1600], warn: () => undefined, secpaid: { rateLimitPerMinute: 6000 } })
+    cleanups.push(() => sandbox.close())
+    const applied = instrumentSandbox(sandbox)
+    const control = new SandboxControl(sandbox.url)
+
+    // `medusa db:migrate` and the seed load medusa-config.ts too, which needs the gateway options; restored afterwards.
+    const gatewayEnv = {
+      SANDBOX_URL: sandbox.url,
+      SECPAID_API_KEY: credentials.SANDBOX_SECPAID_DEV_KEY,
+      PAYIN_API_KEY: credentials.SANDBOX_PAYIN_API_KEY,
+      PAYIN_WEBHOOK_SECRET: credentials.SANDBOX_PAYIN_WEBHOOK_SECRET,
+    }
+    const previousEnv = Object.fromEntries(Object.keys(gatewayEnv).map((k) => [k, process.env[k]]))
+    Object.assign(process.env, gatewayEnv)
+    cleanups.push(async () => {
+      for (const [k, v] of Object.entries(previousEnv)) if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    })
+
+    const dbName = `medusa_chaos_${process.pid}_${Date.now() % 100000}`
+    const databaseUrl = await createDatabase(dbName)
+    cleanups.push(() => dropDatabase(dbName))
+    log(`migrating and seeding ${dbName}`)
+    const fixture = await migrateAndSeed(databaseUrl)
+    const port = await freePort()
+    const backendUrl = `http://localhost:${port}`
+    const env = medusaEnv(databaseUrl, {
+      MEDUSA_BACKEND_URL: backendUrl,
+      MEDUSA_WORKER_MODE: "shared",
+      REDIS_URL: undefined,
+      LOG_LEVEL: "info",
+      ...gatewayEnv,
+      SECPAID_BASE_URL: undefined,
+      PAYIN_BASE_URL: undefined,
+      SECPAID_REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
+      PAYIN_REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
+      // As inbox-crash-recovery: a dead process's lock is taken over after 5 s; the inbox is polled every second;
+      // a failed processing attempt is retried after 1 s, 2 s, 4 s … instead of 5 s, 10 s … so the storm settles sooner.
+      PAYMENT_GATEWAYS_PROCESSING_LOCK_MS: "5000",
+      PAYMENT_GATEWAYS_INBOX_POLL_MS: "1000",
+      PAYMENT_GATEWAYS_BASE_BACKOFF_MS: "1000",
+    })
+    const processes: MedusaProcess[] = []
+    cleanups.push(async () => {
+      for (const p of processes) await p.stop()
+    })
+    let medusa = await startMedusa(port, env, "chaos store")
+    processes.push(medusa)
+    await control.payinSetWebhookEndpoints([{ url: `${backendUrl}/hooks/payin` }])
+    const api = axios.create({ baseURL: backendUrl, timeout: 120_000 })
+    log(`store up on ${backendUrl}; storm of ${plans.length} checkouts, ${concurrency} at a time (seed ${seed})`)
+
+    // ---- the storm ----
+    const records: CheckoutRecord[] = plans.map((p) => ({ ...p, stage: "waiting", paymentMade: false, startedAt: 0 }))
+    const inFlight = new Set<CheckoutRecord>()
+    let storeUp: Promise<void> = Promise.resolve()
+    let paidListeners: Array<() => void> = []
+    const replays: Array<Promise<number | undefined>> = []
+    const replayStatuses: Array<number | undefined> = []
+    const deps = {
+      api,
+      fixture,
+      control,
+      sandbox,
+      backendUrl,
+      payLock: lockPerGateway(),
+      onPaid: () => {
+        for (const l of paidListeners) l()
+        paidListeners = []
+      },
+      replayLater: (d: Delivery) => {
+        replays.push(
+          sleep(2000 + random() * 4000)
+            .then(() => fetch(d.url, { method: "POST", headers: d.headers, body: d.body }))
+            .then((res) => (res.arrayBuffer(), res.status), () => undefined)
+            .then((status) => (replayStatuses.push(status), status))
+        )
+      },
+    }
+
+    const stormStart = Date.now()
+    const stopBursts = startGatewayBursts({ sandbox, random, requestTimeoutMs, everyMs: options.burstEveryMs ?? 6000, log })
+    let next = 0
+    let started = 0
+    const worker = async () => {
+      while (next < records.length) {
+        const record = records[next++]
+        await storeUp
+        record.startedAt = Date.now()
+        started++
+        inFlight.add(record)
+        await runCheckout(record, deps, record)
+        inFlight.delete(record)
+        if (record.failure) log(`checkout ${record.index} (${record.gateway}) failed at ${record.failure.stage}: ${record.failure.kind} ${record.failure.message}`)
+        const done = records.filter((r) => r.endedAt).length
+        if (done % 50 === 0) log(`${done}/${records.length} checkouts done`)
+      }
+    }
+
+    // kill -9 once `killAt` of the checkouts have started, right after a payment whose webhook is being processed.
+    const kill = { atStarted: 0, inFlightByStage: {} as Record<string, number>, inboxAtKill: {} as Record<string, number>, downtimeMs: 0, killedAt: 0, upAgainAt: 0 }
+    const killer = async () => {
+      const threshold = Math.max(1, Math.floor(records.length * (options.killAt ?? 0.5)))
+      while (started < threshold) await sleep(50)
+      await Promise.race([new Promise<void>((r) => paidListeners.push(r)), sleep(15_000)])
+      await sleep(150) // the webhook answered 200; its processing (gateway verification, cart completion) is now running
+      let reopen!: () => void
+      storeUp = new Promise<void>((r) => (reopen = r))
+      kill.atStarted = started
+      for (const r of inFlight) kill.inFlightByStage[r.stage] = (kill.inFlightByStage[r.stage] ?? 0) + 1
+      log(`kill -9 of the medusa process group (pid ${medusa.child.pid}) with ${inFlight.size} checkouts in flight ${JSON.stringify(kill.inFlightByStage)}`)
+      kill.killedAt = Date.now()
+      await medusa.killHard()
+      kill.inboxAtKill = (await readStoreBooks(databaseUrl, [])).inboxByStatus
+      log(`inbox at the kill: ${JSON.stringify(kill.inboxAtKill)}; restarting on port ${port}`)
+      medusa = await startMedusa(port, env, "chaos store after kill -9")
+      processes.push(medusa)
+      kill.upAgainAt = Date.now()
+      kill.downtimeMs = kill.upAgainAt - kill.killedAt
+      log(`restarted after ${(kill.downtimeMs / 1000).toFixed(1)} s`)
+      reopen()
+    }
+
+    await Promise.all([killer(), ...Array.from({ length: concurrency }, worker)])
+    const stormMs = Date.now() - stormStart
+    const bursts = stopBursts()
+    log(`storm done in ${(stormMs / 1000).toFixed(1)} s; flushing held webhooks, waiting for replays`)
+    await control.flushHeldWebhooks()
+    await Promise.all(replays)
+
+    // ---- settle, reconcile, settle ----
+    const cartIds = records.flatMap((r) => (r.cartId ? [r.cartId] : []))
+    const waitForQuiet = async (what: string) => {
+      const started = Date.now()
+      for (;;) {
+        const books = await readStoreBooks(databaseUrl, cartIds)
+        const busy = (books.inboxByStatus.received ?? 0) + (books.inboxByStatus.processing ?? 0) + (books.inboxByStatus.failed ?? 0)
+        const paid = paidAtSandbox(sandbox)
+        const missing = records.filter((r) => isPaidAt(paid, r) && !books.ordersPerCart.get(r.cartId!)).length
+        if (busy === 0 || Date.now() - started > settleTimeoutMs) {
+          log(`${what}: inbox ${JSON.stringify(books.inboxByStatus)}, ${missing} paid carts without an order (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+          return { ms: Date.now() - started, paidWithoutOrder: missing }
+        }
+        await sleep(1000)
+      }
+    }
+    const beforeReconcile = await waitForQuiet("before reconciliation")
+    const idsFile = path.join(os.tmpdir(), `chaos-ids-${process.pid}-${Date.now()}.json`)
+    const resultFile = path.join(os.tmpdir(), `chaos-reconcile-${process.pid}-${Date.now()}.json`)
+    fs.writeFileSync(idsFile, "[]")
+    const reconcileStart = Date.now()
+    logs.push(await medusaExec("./bench/reconcile-exec.ts", { ...env, BENCH_PAY_IDS_FILE: idsFile, BENCH_RESULT_FILE: resultFile }))
+    const reconcileMs = Date.now() - reconcileStart
+    const reconcile = JSON.parse(fs.readFileSync(resultFile, "utf8"))
+    fs.rmSync(idsFile, { force: true })
+    fs.rmSync(resultFile, { force: true })
+    log(`reconciliation: ${JSON.stringify(reconcile.report)}`)
+    const afterReconcile = await waitForQuiet("after reconciliation")
+
+    // ---- count ----
+    const books = await readStoreBooks(databaseUrl, cartIds)
+    const paid = paidAtSandbox(sandbox)
+    for (const p of processes) {
+      await p.stop()
+      logs.push(p.output())
+    }
+    const offenders = records.filter((r) => {
+      const orders = r.cartId ? books.ordersPerCart.get(r.cartId) ?? 0 : 0
+      return isPaidAt(paid, r) !== orders > 0 || orders > 1 || (!isPaidAt(paid, r) && (books.paymentsPerCart.get(r.cartId ?? "") ?? 0) > 0)
+    })
+    const diagnosis = await Promise.all(offenders.slice(0, 20).map(async (r) => ({ ...r, inbox: r.ref ? await inboxRowsFor(databaseUrl, r.ref) : [] })))
+
+    return buildReport({
+      options: { checkouts: plans.length, concurrency, seed, requestTimeoutMs },
+      records,
+      paid,
+      books,
+      deliveries: sandbox.context.webhooks.deliveries(),
+      replayStatuses,
+      applied,
+      bursts,
+      kill,
+      reconcile: { ...reconcile, paidWithoutOrderBefore: beforeReconcile.paidWithoutOrder },
+      logLines: logs.join("\n").split("\n").length,
+      secretLines: linesWithSecret(logs.join("\n"), CONFIGURED_SECRETS),
+      diagnosis,
+      timings: { totalMs: Date.now() - began, stormMs, settleBeforeMs: beforeReconcile.ms, reconcileMs, settleAfterMs: afterReconcile.ms },
+    })
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch((e) => log(`cleanup: ${(e as Error).message}`))
+  }
+}
+
+export type { ChaosReport } from "./report"
+export type { Stage }
