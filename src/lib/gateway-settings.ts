@@ -18,10 +18,13 @@ import { openSecret, resolveSecretBoxKey, warnOnceIfDevelopmentKey } from "./sec
  * (models/gateway-setting.ts); this file only reads it.
  *
  * Freshness: one cached read per gateway and process, at most 20 s old, and each
- * provider also refreshes in the background every 10 s (for code that reads its
- * `options_` without calling it, such as the webhook routes): another instance picks
+ * provider also refreshes in the background every 10 s (for code that uses its
+ * accessors, `gatewayClient()`, `webhookSecret()`…, without a payment call, such as
+ * the webhook routes): another instance picks
  * up a saved change within 30 s. The instance that saved calls
- * `invalidateGatewaySettings` and uses the change on its very next gateway call.
+ * `invalidateGatewaySettings` and uses the change on its very next gateway call;
+ * inbox processing and reconciliation call `refreshGatewaySettings` before they use
+ * an accessor, so they follow the same rule.
  */
 
 export const GATEWAY_IDS = ["secpaid", "payin"] as const
@@ -274,7 +277,7 @@ export async function effectiveProviderOptions(
 // ---------------------------------------------------------------------------
 // Providers: admin settings before every gateway call
 
-/** The payment provider methods Medusa calls; each runs with the effective options. */
+/** The provider methods that reach the gateway (Medusa's, and the plugin's own); each runs with the effective options. */
 const PROVIDER_METHODS = [
   "initiatePayment",
   "updatePayment",
@@ -291,13 +294,15 @@ const PROVIDER_METHODS = [
   "deleteAccountHolder",
   "listPaymentMethods",
   "savePaymentMethod",
+  // The plugin's own: PayIn's processing of an inbox event (asks PayIn for the order).
+  "actionForStoredEvent",
 ] as const
 
 type ProviderCradle = { __pg_connection__?: Knex; logger?: { warn(message: string): void } }
 type ProviderClass = abstract new (cradle: any, options: any, ...rest: any[]) => object
 
 export type AdminConfigurableProvider = {
-  /** Brings `options_`/`client_` up to date with the admin settings; routes call it before reading them. */
+  /** Brings `options_`/`client_` (and so the provider's accessors) up to date with the admin settings. */
   refreshGatewaySettings(): Promise<EffectiveGatewayOptions | undefined>
 }
 
@@ -306,8 +311,9 @@ export type AdminConfigurableProvider = {
  * options. The provider itself stays unaware of admin settings: when the saved row
  * changes, a fresh instance of the same class is built from the merged options (so
  * the provider's own `validateOptions` parsing and client construction apply), and
- * its `options_`/`client_` are also copied onto the registered instance for code
- * that reads them directly (webhook and browser-return routes).
+ * its `options_`/`client_` are also copied onto the registered instance, so the
+ * provider's public accessors (`gatewayClient()`, `webhookSecret()`,
+ * `webhookEncryptionKey()`) return the effective client and secrets.
  *
  * Without `__pg_connection__` in the cradle (unit tests) the provider behaves
  * exactly as the unwrapped class.

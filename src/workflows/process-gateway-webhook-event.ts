@@ -2,13 +2,11 @@ import type { MedusaContainer, WebhookActionResult } from "@medusajs/framework/t
 import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { completePaidCart, findCartAndOrderForSession } from "../lib/complete-paid-cart"
 import { toMinorUnits } from "../lib/money"
-import { GATEWAY_PROVIDER_IDS, resolveGatewayProvider } from "../modules/payment-gateways/gateway-providers"
+import { GATEWAY_PROVIDER_IDS, resolveRefreshedGatewayProvider } from "../modules/payment-gateways/gateway-providers"
 import type { GatewayId } from "../modules/payment-gateways/models/webhook-event"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../modules/payment-gateways/service"
 import type { WebhookEventResult, WebhookEventRow } from "../modules/payment-gateways/service"
-import type { PayInClient } from "../providers/payin/client"
-import { computePayInSignature } from "../providers/payin/verify-signature"
 import { settleExpiredOrderAwaitingPayment } from "./settle-expired-order-awaiting-payment"
 
 /**
@@ -55,13 +53,8 @@ export async function processGatewayWebhookEvent(container: MedusaContainer, web
 }
 
 async function handleWebhookEvent(container: MedusaContainer, row: WebhookEventRow): Promise<WebhookEventResult> {
-  const paymentModule = container.resolve(Modules.PAYMENT)
   const rawBody = Buffer.from(row.raw_body, "base64")
-  const headers = headersForProvider(container, row, rawBody)
-  const action: WebhookActionResult = await paymentModule.getWebhookActionAndData({
-    provider: GATEWAY_PROVIDER_IDS[row.gateway],
-    payload: { data: bodyAsData(rawBody), rawData: rawBody, headers },
-  })
+  const action = await actionForStoredEvent(container, row, rawBody)
   const sessionId = typeof action.data?.session_id === "string" ? action.data.session_id : undefined
 
   switch (action.action) {
@@ -201,9 +194,9 @@ async function receivedAtGateway(
 ): Promise<{ received: string | undefined; expected?: string; currency?: string; reference?: string }> {
   const payinOrderId = typeof sessionData?.payin_order_id === "string" ? sessionData.payin_order_id : undefined
   if (gateway !== "payin" || !payinOrderId) return { received: undefined }
-  const client = resolveGatewayProvider(container, "payin")?.client_ as Pick<PayInClient, "getOrder"> | undefined
-  if (typeof client?.getOrder !== "function") return { received: undefined }
-  const order = await client.getOrder(payinOrderId)
+  const provider = await resolveRefreshedGatewayProvider(container, "payin")
+  if (!provider) return { received: undefined }
+  const order = await provider.gatewayClient().getOrder(payinOrderId)
   return { received: order.confirmedReceived, expected: order.amount, currency: order.token, reference: order.id }
 }
 
@@ -223,20 +216,25 @@ async function orderState(container: MedusaContainer, orderId: string): Promise<
 }
 
 /**
- * The headers handed to the provider. PayIn signatures are valid for 5 minutes, but
- * a retry or a dead-letter replay may come hours later: the signature was checked
- * when the event was received (the route refuses anything else), so the stored
- * bytes are re-signed here with the same secret and a fresh timestamp.
+ * What the stored event asks for, decided by the gateway's provider with the settings
+ * saved in the admin loaded first. A PayIn event's signature was checked by the webhook
+ * route before it was stored (a signature is only valid for 5 minutes, a retry may
+ * come hours later), so the provider takes it as verified at ingest and asks PayIn for
+ * the order. A SecPaid body is never signed: the provider verifies it with SecPaid.
  */
-function headersForProvider(container: MedusaContainer, row: WebhookEventRow, rawBody: Buffer): Record<string, unknown> {
+async function actionForStoredEvent(container: MedusaContainer, row: WebhookEventRow, rawBody: Buffer): Promise<WebhookActionResult> {
   const headers: Record<string, unknown> = { ...(row.headers ?? {}) }
-  if (row.gateway !== "payin") return headers
-  const secret = resolveGatewayProvider(container, "payin")?.options_?.webhookSecret
-  if (!secret) throw new Error("No PayIn webhook secret is configured; set the PayIn provider option webhookSecret")
-  const t = Math.floor(Date.now() / 1000)
-  for (const name of Object.keys(headers)) if (/^(x-)?payin-signature$/i.test(name)) delete headers[name]
-  headers["x-payin-signature"] = `t=${t},v1=${computePayInSignature(rawBody, t, secret)}`
-  return headers
+  if (row.gateway === "payin") {
+    const provider = await resolveRefreshedGatewayProvider(container, "payin")
+    if (!provider) throw new Error("The PayIn provider pp_payin_payin is not registered in the payment module; add it to medusa-config.ts")
+    return await provider.actionForStoredEvent({ rawBody, headers })
+  }
+  // Through the payment module, as Medusa's own route does; the provider loads the admin settings itself.
+  const paymentModule = container.resolve(Modules.PAYMENT)
+  return await paymentModule.getWebhookActionAndData({
+    provider: GATEWAY_PROVIDER_IDS[row.gateway],
+    payload: { data: bodyAsData(rawBody), rawData: rawBody, headers },
+  })
 }
 
 /** What Medusa's own route would pass as `data` (the parsed body); providers prefer `rawData`. */

@@ -2,12 +2,11 @@ import { createCipheriv } from "node:crypto"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
-import { GATEWAY_PROVIDER_IDS, resolveGatewayProvider } from "../modules/payment-gateways/gateway-providers"
+import { GATEWAY_PROVIDER_IDS, resolveRefreshedGatewayProvider } from "../modules/payment-gateways/gateway-providers"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../modules/payment-gateways/service"
-import type { PayInClient } from "../providers/payin/client"
 import type { PayInOrder } from "../providers/payin/responses"
-import type { SecPaidApiError, SecPaidClient } from "../providers/secpaid/client"
+import type { SecPaidApiError } from "../providers/secpaid/client"
 import { isPaymentRow } from "../providers/secpaid/payment-status"
 import { processGatewayWebhookEvent } from "./process-gateway-webhook-event"
 
@@ -106,12 +105,13 @@ async function reconcileSecPaid(
   report: ReconcileGatewayPaymentsReport["secpaid"]
 ) {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
-  const provider = resolveGatewayProvider(container, "secpaid")
-  const client = provider?.client_ as SecPaidClient | undefined
-  if (!client) {
+  // Settings saved in the admin (API key, encryption key) are loaded before the first call.
+  const provider = await resolveRefreshedGatewayProvider(container, "secpaid")
+  if (!provider) {
     logger.warn("Reconciliation skipped SecPaid: the provider pp_secpaid_secpaid is not registered in the payment module.")
     return
   }
+  const client = provider.gatewayClient()
   const byPayId = new Map<string, PendingSession>()
   for (const s of sessions) {
     const payId = typeof s.data?.pay_id === "string" || typeof s.data?.pay_id === "number" ? String(s.data.pay_id) : undefined
@@ -136,7 +136,7 @@ async function reconcileSecPaid(
   report.paidFound = paid.size
 
   const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
-  const encryptionKey = provider?.options_?.encryptionKey
+  const encryptionKey = provider.webhookEncryptionKey()
   for (const payId of paid) {
     const claim = JSON.stringify({ data: { pay_id: payId, status: "success" } })
     const body = encryptionKey ? JSON.stringify({ data: encryptSecPaidPayload(claim, encryptionKey) }) : claim
@@ -198,11 +198,12 @@ async function reconcilePayIn(
   report: ReconcileGatewayPaymentsReport["payin"]
 ) {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
-  const client = resolveGatewayProvider(container, "payin")?.client_ as Pick<PayInClient, "listOrders"> | undefined
-  if (typeof client?.listOrders !== "function") {
+  const provider = await resolveRefreshedGatewayProvider(container, "payin")
+  if (!provider) {
     logger.warn("Reconciliation skipped PayIn: the provider pp_payin_payin is not registered in the payment module.")
     return
   }
+  const client = provider.gatewayClient()
   const byOrderId = new Map<string, PendingSession>()
   for (const s of sessions) if (typeof s.data?.payin_order_id === "string") byOrderId.set(s.data.payin_order_id.toLowerCase(), s)
   report.pending = byOrderId.size

@@ -241,3 +241,63 @@ describe("withAdminSettings when the settings cannot be read", () => {
     expect(warnings.filter((w) => w.includes("could not read the saved PayIn settings"))).toHaveLength(1)
   })
 })
+
+describe("withAdminSettings on the real providers: public accessors return the effective settings", () => {
+  // Imported here so the fake providers above stay free of provider code.
+  const { PayInProviderService } = require("../../providers/payin/service") as typeof import("../../providers/payin/service")
+  const { SecPaidProviderService } = require("../../providers/secpaid/service") as typeof import("../../providers/secpaid/service")
+  const logger = { info: () => undefined, warn: () => undefined, error: () => undefined }
+  const payinConfig = { apiKey: "pk_test_config_key", webhookSecret: "whsec_config", backendUrl: "https://shop.example.com", baseUrl: "http://sandbox.test/payin/api/v1" }
+
+  beforeEach(() => invalidateGatewaySettings())
+
+  it("PayIn: gatewayClient() and webhookSecret() follow what the admin saved after a refresh", async () => {
+    const { pg, save } = fakePg()
+    const provider = new (withAdminSettings(PayInProviderService, "payin"))({ __pg_connection__: pg, logger } as any, payinConfig) as any
+    try {
+      await provider.refreshGatewaySettings()
+      expect(provider.webhookSecret()).toBe("whsec_config")
+      expect(provider.gatewayClient().config.apiKey).toBe("pk_test_config_key")
+
+      save({ secrets: { apiKey: seal("payin", "apiKey", "pk_test_admin_key"), webhookSecret: seal("payin", "webhookSecret", "whsec_admin") } })
+      invalidateGatewaySettings("payin")
+      await provider.refreshGatewaySettings()
+      expect(provider.webhookSecret()).toBe("whsec_admin")
+      expect(provider.gatewayClient().config.apiKey).toBe("pk_test_admin_key")
+    } finally {
+      provider.stopGatewaySettingsRefresh()
+    }
+  })
+
+  it("PayIn: processing a stored event loads the saved settings first (no background refresh needed)", async () => {
+    const { pg, save } = fakePg()
+    const provider = new (withAdminSettings(PayInProviderService, "payin"))({ __pg_connection__: pg, logger } as any, payinConfig) as any
+    provider.stopGatewaySettingsRefresh()
+    await provider.refreshGatewaySettings()
+    save({ secrets: { apiKey: seal("payin", "apiKey", "pk_test_rotated_key") } })
+    invalidateGatewaySettings("payin")
+    expect(await provider.actionForStoredEvent({ rawBody: Buffer.from('{"type":"test.event"}') })).toEqual({ action: "not_supported" })
+    expect(provider.gatewayClient().config.apiKey).toBe("pk_test_rotated_key")
+  })
+
+  it("SecPaid: webhookEncryptionKey() and gatewayClient() follow what the admin saved after a refresh", async () => {
+    const key = "0123456789abcdef0123456789ABCDEF"
+    const { pg, save } = fakePg()
+    const provider = new (withAdminSettings(SecPaidProviderService, "secpaid"))(
+      { __pg_connection__: pg, logger } as any,
+      { apiKey: "sp_dev_config_key", backendUrl: "https://shop.example.com" }
+    ) as any
+    try {
+      await provider.refreshGatewaySettings()
+      expect(provider.webhookEncryptionKey()).toBeUndefined()
+      const before = provider.gatewayClient()
+      save({ secrets: { encryptionKey: seal("secpaid", "encryptionKey", key), apiKey: seal("secpaid", "apiKey", "sp_dev_admin_key") } })
+      invalidateGatewaySettings("secpaid")
+      await provider.refreshGatewaySettings()
+      expect(provider.webhookEncryptionKey()).toBe(key)
+      expect(provider.gatewayClient()).not.toBe(before)
+    } finally {
+      provider.stopGatewaySettingsRefresh()
+    }
+  })
+})

@@ -223,6 +223,24 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
   }
 
   /**
+   * The PayIn API client built from the effective options (admin-saved values over
+   * medusa-config), for code outside the provider that asks PayIn itself: batch
+   * reconciliation and the inbox's "how much arrived" check.
+   */
+  gatewayClient(): PayInClient {
+    return this.client_
+  }
+
+  /**
+   * The webhook secret of the effective options. Only for the webhook route, which
+   * checks each delivery's signature before storing it and masks the secret in the
+   * delivery log; never log it or put it in a response.
+   */
+  webhookSecret(): string {
+    return this.options_.webhookSecret
+  }
+
+  /**
    * Webhooks reach this method through Medusa's `/hooks/payment/payin_<id>` route, which
    * answers 200 before anything is checked; rejection here means "do nothing". The
    * durable inbox route uses the same `verifyPayInSignature` to answer 401 itself.
@@ -232,18 +250,35 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
    * order), so a repeated delivery is harmless here; the inbox stores event ids.
    */
   async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
-    const ignored = { action: PaymentActions.NOT_SUPPORTED }
     const rawBody = payInRawBodyBytes(payload.rawData)
     if (!rawBody) {
       this.logger_.warn("PayIn webhook rejected: no raw body bytes to verify the signature against.")
-      return ignored
+      return { action: PaymentActions.NOT_SUPPORTED }
     }
     const headers = payload.headers as Record<string, string | string[] | undefined>
     const verification = verifyPayInSignature(rawBody, readPayInSignatureHeader(headers), this.options_.webhookSecret)
     if (verification.verdict !== "ok") {
       this.logger_.warn(`PayIn webhook rejected: ${verification.verdict}; nothing was changed.`)
-      return ignored
+      return { action: PaymentActions.NOT_SUPPORTED }
     }
+    return this.actionForVerifiedEvent(rawBody, headers)
+  }
+
+  /**
+   * An event from the plugin's inbox, processed after it was stored. Its signature is
+   * not checked again: the webhook route verified it before storing (anything forged,
+   * unsigned or replayed was answered 401 and never stored), and a signature is only
+   * valid for 5 minutes while a retry or a dead-letter replay may come hours later.
+   * Reconciliation stores unsigned events of its own, built from what PayIn's API
+   * listed. Either way the event is only a pointer: the order's state is fetched from
+   * PayIn here, exactly as for a live webhook.
+   */
+  async actionForStoredEvent(input: { rawBody: Buffer; headers?: Record<string, unknown> }): Promise<WebhookActionResult> {
+    return this.actionForVerifiedEvent(input.rawBody, input.headers)
+  }
+
+  private async actionForVerifiedEvent(rawBody: Buffer, headers: Record<string, unknown> | undefined): Promise<WebhookActionResult> {
+    const ignored = { action: PaymentActions.NOT_SUPPORTED }
     const parsed = parsePayInWebhook(rawBody, headers)
     if (!parsed.ok) {
       this.logger_.warn(`PayIn webhook rejected: signed, but the body is not a PayIn event (${parsed.reason}).`)

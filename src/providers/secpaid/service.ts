@@ -101,6 +101,25 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       })
   }
 
+  /**
+   * The SecPaid API client built from the effective options (admin-saved values over
+   * medusa-config), for code outside the provider that asks SecPaid itself: batch
+   * reconciliation (one getPayInTransactions call for many payments, abandoned links).
+   */
+  gatewayClient(): SecPaidClient {
+    return this.client_
+  }
+
+  /**
+   * The key SecPaid encrypts webhook bodies with, when the shop set one. Only for the
+   * webhook route (decrypting and masking it in the delivery log) and for
+   * reconciliation's synthetic events, which are encrypted like SecPaid's own; never
+   * log it or put it in a response.
+   */
+  webhookEncryptionKey(): string | undefined {
+    return this.options_.encryptionKey
+  }
+
   /** Used by the browser-return route to build its redirect. */
   get storefrontRedirectConfig(): StorefrontRedirectConfig {
     return {

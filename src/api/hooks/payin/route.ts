@@ -32,7 +32,7 @@ const REJECTIONS: Record<Exclude<PayInSignatureVerdict, "ok">, Extract<WebhookDe
 
 export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
   const provider = resolveGatewayProvider(req.scope, "payin")
-  const secret = provider?.options_?.webhookSecret
+  const secret = provider?.webhookSecret()
   const answer = await receiveWebhook({
     container: req.scope,
     gateway: "payin",

@@ -13,7 +13,7 @@ import { parseSecPaidWebhook } from "../../../providers/secpaid/parse-webhook"
  */
 export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
   const provider = resolveGatewayProvider(req.scope, "secpaid")
-  const encryptionKey = provider?.options_?.encryptionKey
+  const encryptionKey = provider?.webhookEncryptionKey()
   const answer = await receiveWebhook({
     container: req.scope,
     gateway: "secpaid",

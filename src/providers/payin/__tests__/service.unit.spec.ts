@@ -315,3 +315,43 @@ describe("PayInProviderService.getWebhookActionAndData", () => {
     expect(await provider.getWebhookActionAndData(signed(completedEvent(foreign.id)))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
   })
 })
+
+describe("PayInProviderService accessors and inbox events", () => {
+  async function paidOrder() {
+    const s = setup()
+    const { data } = await initiate(s.provider)
+    const id = data!.payin_order_id as string
+    s.payin.set(id, { status: "completed", confirmedReceived: "32.25" })
+    s.payin.gets.length = 0
+    return { ...s, id }
+  }
+  const HOURS_AGO = Math.floor(Date.now() / 1000) - 6 * 3600
+
+  it("hands out the client it uses and the webhook secret of its options", () => {
+    const { provider, payin } = setup()
+    expect(provider.gatewayClient()).toBe(payin)
+    expect(provider.webhookSecret()).toBe(SECRET)
+  })
+
+  it("processes a stored event whose signature has long expired, asking PayIn for the order (no re-signing)", async () => {
+    const { provider, payin, id } = await paidOrder()
+    const stored = signed(completedEvent(id), { t: HOURS_AGO })
+    // Live, the same delivery is a replay and refused without asking PayIn.
+    expect(await provider.getWebhookActionAndData(stored)).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    expect(payin.gets).toEqual([])
+
+    const result = await provider.actionForStoredEvent({ rawBody: stored.rawData, headers: stored.headers })
+    expect(result).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: SESSION, amount: "32.25" } })
+    expect(payin.gets).toEqual([id])
+  })
+
+  it("takes reconciliation's unsigned events too, and still trusts only PayIn's answer", async () => {
+    const { provider, payin, id } = await paidOrder()
+    const rawBody = Buffer.from(JSON.stringify({ id: `reconciliation:${id}:order.completed`, type: "order.completed", data: { orderId: id } }))
+    expect((await provider.actionForStoredEvent({ rawBody })).action).toBe(PaymentActions.SUCCESSFUL)
+
+    payin.set(id, { status: "pending", confirmedReceived: "0" })
+    expect(await provider.actionForStoredEvent({ rawBody })).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    expect(await provider.actionForStoredEvent({ rawBody: Buffer.from("not json") })).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+  })
+})

@@ -283,3 +283,14 @@ describe("getWebhookActionAndData", () => {
     expect(lines.some((l) => /not encrypted/.test(l.message))).toBe(true)
   })
 })
+
+describe("accessors for the webhook route and reconciliation", () => {
+  it("hand out the client the provider uses and its webhook encryption key", () => {
+    const key = "0123456789abcdef0123456789ABCDEF"
+    const { provider } = setup({ encryptionKey: key })
+    expect(provider.gatewayClient()).toBeInstanceOf(SecPaidClient)
+    expect(provider.gatewayClient()).toBe((provider as unknown as { client_: unknown }).client_)
+    expect(provider.webhookEncryptionKey()).toBe(key)
+    expect(setup().provider.webhookEncryptionKey()).toBeUndefined()
+  })
+})
