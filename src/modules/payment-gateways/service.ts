@@ -231,20 +231,33 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
     return rows.rows
   }
 
+  /**
+   * One row in the delivery log. A single INSERT (not the generated service method):
+   * it runs on every delivery, so it is on the ingest path's critical budget.
+   */
   async recordDelivery(input: RecordDeliveryInput): Promise<void> {
-    await this.createWebhookDeliveries({
-      gateway: input.gateway,
-      verdict: input.verdict,
-      http_status: input.httpStatus,
-      detail: input.detail ?? null,
-      event_id: input.eventId ?? null,
-      webhook_event_id: input.webhookEventId ?? null,
-      headers: input.headers ?? null,
-      body_excerpt: input.bodyExcerpt ?? null,
-      body_bytes: input.bodyBytes,
-      remote_address: input.remoteAddress ?? null,
-      received_at: new Date(),
-    })
+    const now = new Date()
+    await this.pg_.raw(
+      `INSERT INTO ${DELIVERY_TABLE}
+         (id, gateway, verdict, http_status, detail, event_id, webhook_event_id, headers, body_excerpt, body_bytes, remote_address, received_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)`,
+      [
+        generateEntityId(undefined, "pgwd"),
+        input.gateway,
+        input.verdict,
+        input.httpStatus,
+        input.detail ?? null,
+        input.eventId ?? null,
+        input.webhookEventId ?? null,
+        input.headers ? JSON.stringify(input.headers) : null,
+        input.bodyExcerpt ?? null,
+        input.bodyBytes,
+        input.remoteAddress ?? null,
+        now,
+        now,
+        now,
+      ]
+    )
   }
 
   /** Records a flag once per (gateway, reference, kind); a repeated finding does not add rows. */
