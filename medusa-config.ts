@@ -12,6 +12,8 @@ const env = process.env
 const backendUrl = env.MEDUSA_BACKEND_URL || `http://localhost:${env.PORT || 9000}`
 const sandboxUrl = env.SANDBOX_URL?.replace(/\/$/, "")
 const redisUrl = env.REDIS_URL || undefined
+/** Only `npm run bench` sets this: a throw-away local plugin holding the ingest floor route (bench/ingest-floor/). */
+const benchPluginDir = env.MEDUSA_BENCH_PLUGIN_DIR || undefined
 
 const secpaidOptions = {
   apiKey: env.SECPAID_API_KEY,
@@ -55,6 +57,7 @@ module.exports = defineConfig({
     disable: env.MEDUSA_ADMIN_DISABLED === "true",
     backendUrl,
   },
+  plugins: benchPluginDir ? [{ resolve: benchPluginDir, options: {} }] : [],
   modules: [
     { resolve: "./src/modules/payment-gateways" },
     {
