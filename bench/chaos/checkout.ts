@@ -1,8 +1,8 @@
 import type { AxiosInstance } from "axios"
 import type { SandboxControl, Delivery } from "../../sandbox/control-client"
 import type { RunningSandbox } from "../../sandbox/server"
-import { createCartReadyForPayment, startPaymentSession } from "../../integration-tests/helpers/checkout"
-import type { StoreFixture } from "../../integration-tests/helpers/store-fixture"
+import { startPaymentSession } from "../../integration-tests/helpers/checkout"
+import { storeHeaders, type StoreFixture } from "../../integration-tests/helpers/store-fixture"
 import type { CheckoutPlan, Gateway } from "./plan"
 
 /**
@@ -23,8 +23,10 @@ export type CheckoutRecord = CheckoutPlan & {
   paymentMade: boolean
   /** Why the checkout did not get as far as paying, if it did not. */
   failure?: { stage: Stage; kind: "store-down" | "store-error" | "sandbox-error"; message: string }
-  /** HTTP statuses the store answered to the attack webhook (absent: no answer, e.g. the store was down). */
-  attackStatuses?: Array<number | undefined>
+  /** HTTP statuses the store answered to each attack webhook (undefined: no answer, e.g. the store was down). */
+  attackStatuses?: Partial<Record<string, Array<number | undefined>>>
+  /** Milliseconds spent creating the cart, the payment session, and paying (incl. waiting for the webhook's answer). */
+  stageMs: Partial<Record<"cart" | "session" | "pay", number>>
   browserReturnStatus?: number
   startedAt: number
   endedAt?: number
@@ -58,25 +60,71 @@ export function classifyFailure(stage: Stage, e: unknown): NonNullable<CheckoutR
   return { stage, kind: "sandbox-error", message: String(err.message ?? e).slice(0, 200) }
 }
 
+/**
+ * The cart of integration-tests/helpers/checkout.ts (one item, address, shipping method) in two
+ * calls instead of three — the storm needs only its id — and one shopper per checkout:
+ * concurrent guest carts with the same email race on creating that guest customer.
+ */
+async function createCart(api: AxiosInstance, fixture: StoreFixture, plan: CheckoutPlan): Promise<{ id: string }> {
+  const h = storeHeaders(fixture)
+  const eur = plan.gateway === "secpaid"
+  const { data } = await api.post(
+    "/store/carts",
+    {
+      region_id: fixture.regions[eur ? "eur" : "usd"].id,
+      sales_channel_id: fixture.salesChannelId,
+      email: `shopper+${plan.index}@example.com`,
+      items: [{ variant_id: fixture.variantId, quantity: 1 }],
+      shipping_address: {
+        first_name: "Ada",
+        last_name: "Lovelace",
+        address_1: "1 Test Street",
+        city: eur ? "Berlin" : "New York",
+        postal_code: eur ? "10115" : "10001",
+        country_code: eur ? "de" : "us",
+      },
+    },
+    h
+  )
+  await api.post(`/store/carts/${data.cart.id}/shipping-methods`, { option_id: fixture.shippingOptions[eur ? "eur" : "usd"] }, h)
+  return { id: data.cart.id }
+}
+
 export async function runCheckout(plan: CheckoutPlan, deps: CheckoutDeps, record: CheckoutRecord): Promise<void> {
   const { api, fixture, control, sandbox, backendUrl } = deps
+  let mark = Date.now()
+  const lap = (stage: "cart" | "session" | "pay") => {
+    record.stageMs[stage] = Date.now() - mark
+    mark = Date.now()
+  }
   try {
     record.stage = "cart"
-    // One shopper per checkout: concurrent guest carts with the same email race on creating that guest customer.
-    const cart = await createCartReadyForPayment(api, fixture, { currency: plan.gateway === "secpaid" ? "eur" : "usd", email: `shopper+${plan.index}@example.com` })
+    const cart = await createCart(api, fixture, plan)
     record.cartId = cart.id
+    lap("cart")
     record.stage = "session"
     const providerId = plan.gateway === "secpaid" ? "pp_secpaid_secpaid" : "pp_payin_payin"
     const { session } = await startPaymentSession(api, fixture, cart.id, providerId)
     record.ref = String(plan.gateway === "secpaid" ? session.data.pay_id : session.data.payin_order_id)
+    lap("session")
     record.stage = "pay"
 
-    if (plan.attack) {
-      const { deliveries } =
-        plan.gateway === "secpaid"
-          ? await control.secpaidSendWebhook({ payId: record.ref, status: "success", to: `${backendUrl}/hooks/secpaid` })
-          : await control.payinSendWebhook({ orderId: record.ref, type: "order.completed", variant: plan.attack, to: `${backendUrl}/hooks/payin` })
-      record.attackStatuses = deliveries.map((d) => d.status)
+    if (plan.attacks) {
+      const ref = record.ref
+      record.attackStatuses = {}
+      for (const attack of plan.attacks) {
+        let deliveries: Delivery[] = []
+        // Under the lock: the attack must not consume a webhook mode meant for a payment's webhook.
+        await deps.payLock(plan.gateway, async () => {
+          deliveries = (
+            plan.gateway === "secpaid"
+              ? await control.secpaidSendWebhook({ payId: ref, status: "success", to: `${backendUrl}/hooks/secpaid` })
+              : await control.payinSendWebhook({ orderId: ref, type: "order.completed", variant: attack, to: `${backendUrl}/hooks/payin` })
+          ).deliveries
+        })
+        // A webhook held back by "reorder" goes out right after whatever is sent next — possibly this attack; it is not part of it.
+        record.attackStatuses[attack] = deliveries.filter((d) => !d.note?.startsWith("reordered") && d.body.includes(ref)).map((d) => d.status)
+      }
       record.stage = "done"
       return
     }
@@ -102,6 +150,7 @@ export async function runCheckout(plan: CheckoutPlan, deps: CheckoutDeps, record
         await control.webhookBehaviour({ gateway: plan.gateway, mode: "normal" })
       }
     })
+    lap("pay")
     deps.onPaid()
     if (plan.replayGenuine) {
       const genuine = deliveries.find((d) => d.status !== undefined && !d.note)

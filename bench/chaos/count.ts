@@ -26,6 +26,8 @@ export type StoreBooks = {
   paymentsPerCart: Map<string, number>
   ordersTotal: number
   inboxByStatus: Record<string, number>
+  /** The store's own log of webhook deliveries, by verdict (accepted, duplicate, signature_mismatch …). */
+  deliveryVerdicts: Record<string, number>
 }
 
 export async function readStoreBooks(databaseUrl: string, cartIds: string[]): Promise<StoreBooks> {
@@ -39,7 +41,9 @@ export async function readStoreBooks(databaseUrl: string, cartIds: string[]): Pr
     )
     const total = await db.query(`SELECT count(*)::int AS n FROM "order" WHERE deleted_at IS NULL`)
     const inbox = await db.query(`SELECT status, count(*)::int AS n FROM payment_gateway_webhook_event GROUP BY status`)
+    const verdicts = await db.query(`SELECT gateway || ' ' || verdict AS v, count(*)::int AS n FROM payment_gateway_webhook_delivery GROUP BY 1`)
     return {
+      deliveryVerdicts: Object.fromEntries(verdicts.rows.map((r) => [r.v as string, r.n as number])),
       ordersPerCart: new Map(orders.rows.map((r) => [r.cart_id as string, r.n as number])),
       paymentsPerCart: new Map(payments.rows.map((r) => [r.cart_id as string, r.n as number])),
       ordersTotal: total.rows[0].n as number,

@@ -17,8 +17,11 @@ export type CheckoutPlan = {
   browserReturn?: boolean
   /** Paid checkouts: a genuine delivery is sent again a few seconds later, byte for byte. */
   replayGenuine?: boolean
-  /** Unpaid checkouts: what the attacker sends. SecPaid webhooks are unsigned, so its only attack is "forged". */
-  attack?: Attack
+  /**
+   * Unpaid checkouts: what the attacker sends, one after the other. PayIn: every bad-signature
+   * variant; SecPaid webhooks are unsigned, so its attack is a forged "success" the plugin must check with the API.
+   */
+  attacks?: Attack[]
 }
 
 const MODES: WebhookMode[] = ["normal", "duplicate", "reorder", "delay", "drop"]
@@ -37,19 +40,18 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
- * Gateways alternate; one pair in six is left unpaid and attacked; the paid ones cycle
+ * Gateways alternate; one pair in four is left unpaid and attacked; the paid ones cycle
  * through the webhook modes, a quarter of SecPaid ones also return through the browser,
  * and one normal webhook in two is replayed later.
  */
 export function planCheckouts(count: number, random: () => number): CheckoutPlan[] {
   const plans: CheckoutPlan[] = []
-  let payinAttacks = 0
   let normals = 0
   for (let index = 0; index < count; index++) {
     const gateway: Gateway = index % 2 ? "payin" : "secpaid"
     const pair = index >> 1
-    if (pair % 6 === 5) {
-      plans.push({ index, gateway, attack: gateway === "secpaid" ? "forged" : PAYIN_ATTACKS[payinAttacks++ % PAYIN_ATTACKS.length] })
+    if (pair % 4 === 3) {
+      plans.push({ index, gateway, attacks: gateway === "secpaid" ? ["forged"] : PAYIN_ATTACKS })
       continue
     }
     const webhook = MODES[Math.floor(random() * MODES.length)]

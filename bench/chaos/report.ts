@@ -33,7 +33,8 @@ export type ChaosReport = {
   kill: { atStarted: number; inFlightByStage: Record<string, number>; inboxAtKill: Record<string, number>; downtimeMs: number }
   reconcile: { gatewayCalls: number; report: unknown; paidWithoutOrderBefore: number }
   inboxAtEnd: Record<string, number>
-  timings: { totalMs: number; stormMs: number; checkoutsPerSecond: number; settleBeforeMs: number; reconcileMs: number; settleAfterMs: number }
+  storeDeliveryVerdicts: Record<string, number>
+  timings: { totalMs: number; stormMs: number; checkoutsPerSecond: number; settleBeforeMs: number; reconcileMs: number; settleAfterMs: number; medianStageMs: Record<string, number> }
   invariants: Invariant[]
   ok: boolean
   /** Checkouts that broke an invariant, with their inbox rows (at most 20). */
@@ -58,7 +59,7 @@ export function buildReport(input: {
   logLines: number
   secretLines: number
   diagnosis: unknown[]
-  timings: Omit<ChaosReport["timings"], "checkoutsPerSecond">
+  timings: Omit<ChaosReport["timings"], "checkoutsPerSecond" | "medianStageMs">
 }): ChaosReport {
   const { records, paid, books } = input
   const orders = (r: CheckoutRecord) => (r.cartId ? books.ordersPerCart.get(r.cartId) ?? 0 : 0)
@@ -66,10 +67,11 @@ export function buildReport(input: {
   const paidRecords = records.filter((r) => isPaidAt(paid, r))
   const unpaid = records.filter((r) => !isPaidAt(paid, r))
   const failed = records.filter((r) => r.failure && !r.paymentMade)
-  const attacked = records.filter((r) => r.attack && r.attackStatuses)
   // PayIn signs its webhooks: a bad signature must be refused at the door (401). SecPaid's are unsigned,
   // so the store stores them and asks SecPaid — there an order or payment for an unpaid link is the acceptance.
-  const payinAttackAccepted = attacked.filter((r) => r.gateway === "payin" && r.attackStatuses!.some((s) => s !== undefined && s < 300)).length
+  const payinAttackAccepted = records
+    .filter((r) => r.gateway === "payin" && r.attackStatuses)
+    .reduce((n, r) => n + Object.values(r.attackStatuses!).flat().filter((s) => s !== undefined && s < 300).length, 0)
   const unpaidWithOrderOrPayment = unpaid.filter((r) => orders(r) > 0 || payments(r) > 0).length
 
   const counts = {
@@ -92,13 +94,15 @@ export function buildReport(input: {
   ]
 
   const attacks: ChaosReport["attacks"] = {}
-  for (const r of records.filter((r) => r.attack)) {
-    const key = `${r.gateway} ${r.attack}`
-    attacks[key] ??= { sent: 0, storeAnswered: {} }
-    if (!r.attackStatuses) continue
-    attacks[key].sent++
-    for (const s of r.attackStatuses) attacks[key].storeAnswered[String(s ?? "no answer")] = (attacks[key].storeAnswered[String(s ?? "no answer")] ?? 0) + 1
+  for (const r of records) {
+    for (const [attack, statuses] of Object.entries(r.attackStatuses ?? {})) {
+      const entry = (attacks[`${r.gateway} ${attack}`] ??= { sent: 0, storeAnswered: {} })
+      entry.sent++
+      for (const s of statuses ?? []) entry.storeAnswered[String(s ?? "no answer")] = (entry.storeAnswered[String(s ?? "no answer")] ?? 0) + 1
+    }
   }
+  const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : 0)
+  const stageMedians = Object.fromEntries((["cart", "session", "pay"] as const).map((st) => [st, median(records.flatMap((r) => (r.stageMs[st] !== undefined ? [r.stageMs[st]!] : [])))]))
   const returns = records.filter((r) => r.browserReturnStatus !== undefined)
   const d = input.deliveries
   return {
@@ -131,7 +135,8 @@ export function buildReport(input: {
     kill: input.kill,
     reconcile: { gatewayCalls: input.reconcile.calls.length, report: input.reconcile.report, paidWithoutOrderBefore: input.reconcile.paidWithoutOrderBefore },
     inboxAtEnd: books.inboxByStatus,
-    timings: { ...input.timings, checkoutsPerSecond: Number((records.length / (input.timings.stormMs / 1000)).toFixed(2)) },
+    storeDeliveryVerdicts: books.deliveryVerdicts,
+    timings: { ...input.timings, medianStageMs: stageMedians, checkoutsPerSecond: Number((records.length / (input.timings.stormMs / 1000)).toFixed(2)) },
     invariants,
     ok: invariants.every((i) => i.ok),
     offenders: input.diagnosis,
@@ -140,12 +145,13 @@ export function buildReport(input: {
       gateway: r.gateway,
       ref: r.ref,
       cart: r.cartId,
-      plan: r.attack ? `attack ${r.attack}` : `webhook ${r.webhook}${r.replayGenuine ? " +replay" : ""}${r.browserReturn ? " +return" : ""}`,
+      plan: r.attacks ? `attack ${r.attacks.join("+")}` : `webhook ${r.webhook}${r.replayGenuine ? " +replay" : ""}${r.browserReturn ? " +return" : ""}`,
       paymentMade: r.paymentMade,
       paidAtSandbox: isPaidAt(paid, r),
       orders: orders(r),
       failure: r.failure ? `${r.failure.stage}: ${r.failure.kind} ${r.failure.message.slice(0, 120)}` : undefined,
       ms: r.endedAt && r.startedAt ? r.endedAt - r.startedAt : undefined,
+      stageMs: r.stageMs,
     })),
   }
 }
@@ -175,8 +181,8 @@ export function formatReport(r: ChaosReport): string {
     `webhook attempts: ${kv(r.webhooks)}`,
     `kill -9: after ${r.kill.atStarted} checkouts started, in flight ${kv(r.kill.inFlightByStage)}, inbox ${kv(r.kill.inboxAtKill)}, down ${s(r.kill.downtimeMs)}`,
     `reconciliation: ${r.reconcile.gatewayCalls} SecPaid calls, ${JSON.stringify(r.reconcile.report)}`,
-    `inbox at the end: ${kv(r.inboxAtEnd)}`,
-    `timings: storm ${s(r.timings.stormMs)} (${r.timings.checkoutsPerSecond} checkouts/s), settle ${s(r.timings.settleBeforeMs)}, reconcile ${s(r.timings.reconcileMs)}, settle ${s(r.timings.settleAfterMs)}, total ${s(r.timings.totalMs)}`,
+    `inbox at the end: ${kv(r.inboxAtEnd)}; the store's delivery log: ${kv(r.storeDeliveryVerdicts)}`,
+    `timings: storm ${s(r.timings.stormMs)} (${r.timings.checkoutsPerSecond} checkouts/s), settle ${s(r.timings.settleBeforeMs)}, reconcile ${s(r.timings.reconcileMs)}, settle ${s(r.timings.settleAfterMs)}, total ${s(r.timings.totalMs)}; median per checkout: ${kv(r.timings.medianStageMs)} ms`,
     ...r.invariants.filter((i) => !i.ok).map((i) => `FAILED: ${i.name} = ${i.value} (must be ${i.mustBe})`),
   ].join("\n")
 }

@@ -145,7 +145,7 @@ export async function runChaosStorm(options: ChaosStormOptions): Promise<ChaosRe
     log(`store up on ${backendUrl}; storm of ${plans.length} checkouts, ${concurrency} at a time (seed ${seed})`)
 
     // ---- the storm ----
-    const records: CheckoutRecord[] = plans.map((p) => ({ ...p, stage: "waiting", paymentMade: false, startedAt: 0 }))
+    const records: CheckoutRecord[] = plans.map((p) => ({ ...p, stage: "waiting", paymentMade: false, startedAt: 0, stageMs: {} }))
     const inFlight = new Set<CheckoutRecord>()
     let storeUp: Promise<void> = Promise.resolve()
     let paidListeners: Array<() => void> = []
