@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/run.ts` — measured figures for issue 9, from one run.
+ * `npm run bench` (node --import tsx bench/run.ts) — measured figures for issue 9, from one run.
  *
  * Starts its own PostgreSQL (embedded, unless DATABASE_URL points at a server it may
  * create a database on), its own gateway sandbox in this process, and one real
@@ -8,11 +8,14 @@
  *   2. initiatePayment: POST payment-sessions for SecPaid / PayIn / system on the same carts,
  *      and the sandbox round trip alone (createLink, POST /orders replayed directly),
  *   3. webhook → order through /hooks/<gateway> and through core /hooks/payment/<provider>,
- *   4. webhook ingest burst with 30 % duplicates; plain-INSERT floor; peak RSS of Medusa,
+ *   4. webhook ingest burst with 30 % duplicates, beside the same burst against a bare route
+ *      in the same Medusa process that stores one row per request (bench/ingest-floor/);
+ *      peak RSS of Medusa,
  *   5. reconciliation of 1,000 and 10,000 pending SecPaid payments (`medusa exec`).
  * Prints a table and writes bench/results/<timestamp>.json. Sizes: BENCH_N (latency
  * samples per route, default 20), BENCH_INGEST_ORDERS (paid PayIn orders replayed in
- * the burst, default 60), BENCH_RECONCILE (comma list, default "1000,10000").
+ * the burst, default 150), BENCH_INGEST_CONCURRENCY (default 8), BENCH_RECONCILE (comma
+ * list, default "1000,10000"), BENCH_PHASES (default "latency,ingest,reconcile").
  * All traffic goes to localhost. Nothing here asserts a duration.
  */
 import { spawn } from "node:child_process"
@@ -38,7 +41,7 @@ const int = (v: string | undefined, d: number) => {
   return Number.isSafeInteger(n) && n > 0 ? n : d
 }
 const N = int(process.env.BENCH_N, 20)
-const INGEST_ORDERS = int(process.env.BENCH_INGEST_ORDERS, 60)
+const INGEST_ORDERS = int(process.env.BENCH_INGEST_ORDERS, 150)
 const RECONCILE_SIZES = (process.env.BENCH_RECONCILE ?? "1000,10000").split(",").map((s) => int(s, 0)).filter((n) => n > 0).sort((a, b) => a - b)
 const INGEST_CONCURRENCY = int(process.env.BENCH_INGEST_CONCURRENCY, 8)
 /** What to measure: latency (floor, initiatePayment, webhook → order), ingest, reconcile. */

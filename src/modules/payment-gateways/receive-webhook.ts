@@ -16,7 +16,7 @@ import type PaymentGatewaysModuleService from "./service"
 
 export const PAYMENT_GATEWAYS_MODULE_KEY = "paymentGateways"
 
-/** Emitted after an event is stored; the processing subscriber listens to it. */
+/** Emitted after an event is stored (data: `{ id, gateway }`); the processing subscriber listens to it. */
 export const WEBHOOK_EVENT_STORED = "payment_gateways.webhook_event.stored"
 
 /** Gateway webhooks are a few hundred bytes; 64 KB leaves room for encrypted and verbose bodies. */
@@ -157,7 +157,7 @@ export async function receiveWebhook(input: ReceiveWebhookInput): Promise<Webhoo
     afterAnswer: async () => {
       try {
         const eventBus = container.resolve(Modules.EVENT_BUS)
-        await eventBus.emit({ name: WEBHOOK_EVENT_STORED, data: { id: stored.id } })
+        await eventBus.emit({ name: WEBHOOK_EVENT_STORED, data: { id: stored.id, gateway } })
       } catch (error) {
         // The row is stored as `received`: the inbox poller picks it up.
         logger.warn(`Could not announce the stored ${gateway} event ${stored.id} (${(error as Error).message}); the inbox poller will process it.`)
