@@ -43,6 +43,8 @@ export type CheckoutDeps = {
   /** Genuine deliveries to send again later (byte-for-byte replays). */
   replayLater: (delivery: Delivery) => void
   onPaid: () => void
+  /** Resolves once the store has been killed. */
+  storeKilled: Promise<void>
 }
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT", "ERR_SOCKET_CONNECTION_TIMEOUT"])
@@ -129,6 +131,7 @@ export async function runCheckout(plan: CheckoutPlan, deps: CheckoutDeps, record
       return
     }
 
+    if (plan.payWhileStoreDown) await deps.storeKilled
     let deliveries: Delivery[] = []
     let redirectUrl: string | undefined
     await deps.payLock(plan.gateway, async () => {

@@ -30,7 +30,7 @@ export type ChaosReport = {
   bursts: { injected: number; byKind: Record<string, number> }
   webhookModesApplied: AppliedCounts
   webhooks: { attempts: number; delivered2xx: number; answered4xx: number; answered5xx: number; undelivered: number; droppedBySandbox: number; payinRetries: number }
-  kill: { atStarted: number; inFlightByStage: Record<string, number>; inboxAtKill: Record<string, number>; downtimeMs: number }
+  kill: { atStarted: number; inFlightByStage: Record<string, number>; inboxAtKill: Record<string, number>; downtimeMs: number; paidWhileStoreDown?: { payments: number; paidAtSandbox: number; withOneOrder: number } }
   reconcile: { gatewayCalls: number; report: unknown; paidWithoutOrderBefore: number }
   inboxAtEnd: Record<string, number>
   storeDeliveryVerdicts: Record<string, number>
@@ -132,7 +132,14 @@ export function buildReport(input: {
       droppedBySandbox: d.filter((x) => x.error?.startsWith("dropped")).length,
       payinRetries: d.filter((x) => x.attempt > 1).length,
     },
-    kill: input.kill,
+    kill: {
+      ...input.kill,
+      paidWhileStoreDown: {
+        payments: records.filter((r) => r.payWhileStoreDown && r.paymentMade).length,
+        paidAtSandbox: records.filter((r) => r.payWhileStoreDown && isPaidAt(paid, r)).length,
+        withOneOrder: records.filter((r) => r.payWhileStoreDown && orders(r) === 1).length,
+      },
+    },
     reconcile: { gatewayCalls: input.reconcile.calls.length, report: input.reconcile.report, paidWithoutOrderBefore: input.reconcile.paidWithoutOrderBefore },
     inboxAtEnd: books.inboxByStatus,
     storeDeliveryVerdicts: books.deliveryVerdicts,
@@ -145,7 +152,7 @@ export function buildReport(input: {
       gateway: r.gateway,
       ref: r.ref,
       cart: r.cartId,
-      plan: r.attacks ? `attack ${r.attacks.join("+")}` : `webhook ${r.webhook}${r.replayGenuine ? " +replay" : ""}${r.browserReturn ? " +return" : ""}`,
+      plan: r.attacks ? `attack ${r.attacks.join("+")}` : `webhook ${r.webhook}${r.payWhileStoreDown ? " +paid while store down" : ""}${r.replayGenuine ? " +replay" : ""}${r.browserReturn ? " +return" : ""}`,
       paymentMade: r.paymentMade,
       paidAtSandbox: isPaidAt(paid, r),
       orders: orders(r),
@@ -179,7 +186,7 @@ export function formatReport(r: ChaosReport): string {
     `webhook modes applied: ${kv(r.webhookModesApplied)}`,
     `gateway bursts: ${r.bursts.injected} (${kv(r.bursts.byKind)}); faulted calls: ${kv(r.faultsApplied)}`,
     `webhook attempts: ${kv(r.webhooks)}`,
-    `kill -9: after ${r.kill.atStarted} checkouts started, in flight ${kv(r.kill.inFlightByStage)}, inbox ${kv(r.kill.inboxAtKill)}, down ${s(r.kill.downtimeMs)}`,
+    `kill -9: after ${r.kill.atStarted} checkouts started, in flight ${kv(r.kill.inFlightByStage)}, inbox ${kv(r.kill.inboxAtKill)}, down ${s(r.kill.downtimeMs)}; paid while the store was down: ${kv(r.kill.paidWhileStoreDown ?? {})}`,
     `reconciliation: ${r.reconcile.gatewayCalls} SecPaid calls, ${JSON.stringify(r.reconcile.report)}`,
     `inbox at the end: ${kv(r.inboxAtEnd)}; the store's delivery log: ${kv(r.storeDeliveryVerdicts)}`,
     `timings: storm ${s(r.timings.stormMs)} (${r.timings.checkoutsPerSecond} checkouts/s), settle ${s(r.timings.settleBeforeMs)}, reconcile ${s(r.timings.reconcileMs)}, settle ${s(r.timings.settleAfterMs)}, total ${s(r.timings.totalMs)}; median per checkout: ${kv(r.timings.medianStageMs)} ms`,

@@ -30,13 +30,17 @@ it("the storm really happened: payments were made and paid, attacks sent, faults
   expect(Object.values(report.faultsApplied).reduce((s, n) => s + n, 0)).toBeGreaterThan(0)
   expect(Object.keys(report.webhookModesApplied).length).toBeGreaterThan(0)
   expect(report.kill.downtimeMs).toBeGreaterThan(0)
+  // Payments made while the store was dead: their webhooks went nowhere.
+  expect(report.kill.paidWhileStoreDown!.paidAtSandbox).toBeGreaterThan(0)
+  expect(report.webhooks.undelivered).toBeGreaterThan(0)
 })
 
-it("every payment paid at the sandbox has exactly one order, and no order exists without one", () => {
+it("every payment paid at the sandbox has exactly one order, and no order exists without one — those paid while the store was dead too", () => {
   expect(report.orders).toBe(report.paidAtSandbox)
   expect(report.ordersTotal).toBe(report.paidAtSandboxTotal)
   expect(report.paidWithoutOrderAfterReconciliation).toBe(0)
   expect(report.duplicateOrders).toBe(0)
+  expect(report.kill.paidWhileStoreDown!.withOneOrder).toBe(report.kill.paidWhileStoreDown!.paidAtSandbox)
 })
 
 it("no forged or replayed webhook was accepted", () => {
