@@ -23,6 +23,8 @@ export type CheckoutRecord = CheckoutPlan & {
   paymentMade: boolean
   /** Why the checkout did not get as far as paying, if it did not. */
   failure?: { stage: Stage; kind: "store-down" | "store-error" | "sandbox-error"; message: string }
+  /** Waited for the kill and paid while the store was dead: its webhooks went nowhere. */
+  payWhileStoreDown?: boolean
   /** HTTP statuses the store answered to each attack webhook (undefined: no answer, e.g. the store was down). */
   attackStatuses?: Partial<Record<string, Array<number | undefined>>>
   /** Milliseconds spent creating the cart, the payment session, and paying (incl. waiting for the webhook's answer). */
@@ -45,6 +47,8 @@ export type CheckoutDeps = {
   onPaid: () => void
   /** Resolves once the store has been killed. */
   storeKilled: Promise<void>
+  /** Whether this payment should wait for the kill and be made while the store is dead (the storm wants one per gateway). */
+  volunteerToPayWhileStoreDown: (gateway: Gateway) => boolean
 }
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT", "ERR_SOCKET_CONNECTION_TIMEOUT"])
@@ -131,7 +135,10 @@ export async function runCheckout(plan: CheckoutPlan, deps: CheckoutDeps, record
       return
     }
 
-    if (plan.payWhileStoreDown) await deps.storeKilled
+    if (deps.volunteerToPayWhileStoreDown(plan.gateway)) {
+      record.payWhileStoreDown = true
+      await deps.storeKilled
+    }
     let deliveries: Delivery[] = []
     let redirectUrl: string | undefined
     await deps.payLock(plan.gateway, async () => {

@@ -15,8 +15,6 @@ export type CheckoutPlan = {
   webhook?: WebhookMode
   /** Paid checkouts: the shopper's browser also comes back to the store (races the webhook). */
   browserReturn?: boolean
-  /** Paid checkouts: waits after its payment session until the store has been killed, then pays — its webhooks hit a dead store. */
-  payWhileStoreDown?: boolean
   /** Paid checkouts: a genuine delivery is sent again a few seconds later, byte for byte. */
   replayGenuine?: boolean
   /**
@@ -46,7 +44,7 @@ export function seededRandom(seed: number): () => number {
  * through the webhook modes, a quarter of SecPaid ones also return through the browser,
  * and one normal webhook in two is replayed later.
  */
-export function planCheckouts(count: number, random: () => number, killIndex: number): CheckoutPlan[] {
+export function planCheckouts(count: number, random: () => number): CheckoutPlan[] {
   const plans: CheckoutPlan[] = []
   let normals = 0
   for (let index = 0; index < count; index++) {
@@ -58,9 +56,7 @@ export function planCheckouts(count: number, random: () => number, killIndex: nu
     }
     const webhook = MODES[Math.floor(random() * MODES.length)]
     const replayGenuine = webhook === "normal" && normals++ % 2 === 0
-    // One paid checkout of each gateway just before the kill pays only once the store is dead.
-    const payWhileStoreDown = index < killIndex && index >= killIndex - 6 && !plans.some((p) => p.payWhileStoreDown && p.gateway === gateway)
-    plans.push({ index, gateway, webhook, replayGenuine, browserReturn: gateway === "secpaid" && random() < 0.25, ...(payWhileStoreDown ? { payWhileStoreDown, webhook: "normal" as const } : {}) })
+    plans.push({ index, gateway, webhook, replayGenuine, browserReturn: gateway === "secpaid" && random() < 0.25 })
   }
   return plans
 }

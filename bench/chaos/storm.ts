@@ -87,7 +87,7 @@ export async function runChaosStorm(options: ChaosStormOptions): Promise<ChaosRe
   const settleTimeoutMs = options.settleTimeoutMs ?? 180_000
   const random = seededRandom(seed)
   const killIndex = Math.max(1, Math.floor(options.checkouts * (options.killAt ?? 0.5)))
-  const plans = planCheckouts(options.checkouts, random, killIndex)
+  const plans = planCheckouts(options.checkouts, random)
   const cleanups: Array<() => Promise<void>> = []
   const logs: string[] = []
   const began = Date.now()
@@ -154,8 +154,16 @@ export async function runChaosStorm(options: ChaosStormOptions): Promise<ChaosRe
     const replayStatuses: Array<number | undefined> = []
     let markKilled!: () => void
     const storeKilled = new Promise<void>((r) => (markKilled = r))
+    // Just before the kill, the first payment of each gateway that gets that far waits, and is made once the store is dead.
+    const volunteers: Record<Gateway, number> = { secpaid: 0, payin: 0 }
+    let killed = false
     const deps = {
       storeKilled,
+      volunteerToPayWhileStoreDown: (gateway: Gateway) => {
+        if (killed || started < killIndex - 8 || volunteers[gateway] >= 1) return false
+        volunteers[gateway]++
+        return true
+      },
       api,
       fixture,
       control,
@@ -200,7 +208,8 @@ export async function runChaosStorm(options: ChaosStormOptions): Promise<ChaosRe
     const killer = async () => {
       // (or once every shopper in flight is one waiting for the kill, with few workers)
       const allWaiting = () => inFlight.size > 0 && [...inFlight].every((r) => r.payWhileStoreDown && r.stage === "pay")
-      while (started < killIndex && !allWaiting()) await sleep(50)
+      const waitUntil = Date.now() + 120_000
+      while ((started < killIndex || volunteers.secpaid + volunteers.payin < 2) && !allWaiting() && Date.now() < waitUntil) await sleep(50)
       await Promise.race([new Promise<void>((r) => paidListeners.push(r)), sleep(15_000)])
       await sleep(150) // the webhook answered 200; its processing (gateway verification, cart completion) is now running
       let reopen!: () => void
@@ -210,6 +219,7 @@ export async function runChaosStorm(options: ChaosStormOptions): Promise<ChaosRe
       log(`kill -9 of the medusa process group (pid ${medusa.child.pid}) with ${inFlight.size} checkouts in flight ${JSON.stringify(kill.inFlightByStage)}`)
       kill.killedAt = Date.now()
       await medusa.killHard()
+      killed = true
       markKilled()
       kill.inboxAtKill = (await readStoreBooks(databaseUrl, [])).inboxByStatus
       log(`inbox at the kill: ${JSON.stringify(kill.inboxAtKill)}; restarting on port ${port}`)
