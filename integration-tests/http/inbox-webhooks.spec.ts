@@ -4,7 +4,8 @@ import axios from "axios"
 import { toMinorUnits } from "../../src/lib/money"
 import { processGatewayWebhookEvent } from "../../src/workflows/process-gateway-webhook-event"
 import { computePayInSignature } from "../../src/providers/payin/verify-signature"
-import { SANDBOX_PAYIN_WEBHOOK_SECRET } from "../../sandbox/credentials"
+import { SANDBOX_PAYIN_API_KEY, SANDBOX_PAYIN_WEBHOOK_SECRET } from "../../sandbox/credentials"
+import { PayInClient } from "../../src/providers/payin/client"
 import { adminHeaders, seedStore, type StoreFixture } from "../helpers/store-fixture"
 import {
   inbox,
@@ -151,6 +152,24 @@ medusaIntegrationTestRunner({
       expect(await countOrders(container)).toBe(1)
       const verdicts = (await inbox(container).listWebhookDeliveries({ gateway: "payin" })).map((d) => d.verdict)
       expect(verdicts).toContain("duplicate")
+    })
+
+    it("PayIn: the expiry of an order whose session was never saved is closed as ignored, not retried into a dead letter", async () => {
+      const container = getContainer()
+      // What a timed-out create leaves behind: PayIn made the order, Medusa never saved the session.
+      const orphan = await new PayInClient({ apiKey: SANDBOX_PAYIN_API_KEY, baseUrl: `${process.env.SANDBOX_URL}/payin/api/v1`, timeoutMs: 5000 }).createOrder({
+        orderReference: "payses_01NEVERSAVED0000000000000000",
+        amount: "32.25",
+        currency: "USDC",
+        chainId: "ethereum-sepolia",
+        metadata: { session_id: "payses_01NEVERSAVED0000000000000000" },
+      })
+      const { deliveries } = await control.advanceClock(16 * 60)
+      expect(deliveries.filter((d) => d.eventId === `evt_order_expired_${orphan.id}`).map((d) => d.status)).toEqual([200])
+
+      const event = await waitForWebhookEvent(container, { gateway: "payin" }, (e) => e.event_id === `evt_order_expired_${orphan.id}` && e.status !== "received" && e.status !== "processing")
+      expect(event).toMatchObject({ status: "processed", outcome: "ignored_unknown_session", attempts: 1 })
+      expect(await countOrders(container)).toBe(0)
     })
 
     it("PayIn: forged, unsigned, wrong-secret and replayed deliveries get 401 and nothing processable is stored", async () => {

@@ -1,5 +1,5 @@
 import type { MedusaContainer, WebhookActionResult } from "@medusajs/framework/types"
-import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, MedusaError, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { completePaidCart, findCartAndOrderForSession } from "../lib/complete-paid-cart"
 import { toMinorUnits } from "../lib/money"
 import { GATEWAY_PROVIDER_IDS, resolveRefreshedGatewayProvider } from "../modules/payment-gateways/gateway-providers"
@@ -141,7 +141,15 @@ async function handleCanceled(
   action: string
 ): Promise<WebhookEventResult> {
   const paymentModule = container.resolve(Modules.PAYMENT)
-  const session = await paymentModule.retrievePaymentSession(sessionId)
+  const session = await paymentModule.retrievePaymentSession(sessionId).catch((error: unknown) => {
+    if ((error as { type?: string })?.type === MedusaError.Types.NOT_FOUND) return undefined
+    throw error
+  })
+  // A gateway order whose session was never saved (the create call timed out after the
+  // gateway did the work, and the look-up that follows failed too): nothing in Medusa
+  // points at it, so its cancel or expiry has nothing to change. Retrying would only
+  // turn the event into a dead letter.
+  if (!session) return { outcome: "ignored_unknown_session", sessionId }
   const { cartId, orderId } = await findCartAndOrderForSession(container, sessionId)
   const order = orderId ? await orderState(container, orderId) : undefined
 
