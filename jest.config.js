@@ -34,6 +34,8 @@ const projects = {
       "<rootDir>/integration-tests/install/**/*.spec.[jt]s",
       "<rootDir>/src/modules/*/__tests__/**/*.spec.[jt]s",
     ],
+    // Unit specs next to a module belong to the unit project only.
+    testPathIgnorePatterns: ["/node_modules/", "\\.unit\\.spec\\.[jt]s$"],
     setupFiles: ["<rootDir>/integration-tests/setup.js"],
     globalSetup: "<rootDir>/integration-tests/global-setup.ts",
     globalTeardown: "<rootDir>/integration-tests/global-teardown.ts",
