@@ -10,6 +10,7 @@
 import fs from "node:fs"
 import os from "node:os"
 import path from "node:path"
+import { startBenchDatabaseServer } from "./database"
 import { runChaosStorm } from "./chaos/storm"
 import { formatReport } from "./chaos/report"
 
@@ -20,25 +21,8 @@ const int = (v: string | undefined, fallback: number) => {
 }
 const log = (line: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`)
 
-async function startDatabaseServer(): Promise<() => Promise<void>> {
-  if (process.env.DATABASE_URL) {
-    const u = new URL(process.env.DATABASE_URL)
-    Object.assign(process.env, { DB_HOST: u.hostname, DB_PORT: u.port || "5432", DB_USERNAME: decodeURIComponent(u.username || "postgres"), DB_PASSWORD: decodeURIComponent(u.password) })
-    return async () => undefined
-  }
-  if (process.env.DB_HOST) return async () => undefined
-  const { startEmbeddedPostgres } = await import(path.join(root, "scripts/lib/postgres.mjs"))
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "chaos-pg-")) + "/data"
-  const pg = await startEmbeddedPostgres({ dataDir, persistent: false })
-  Object.assign(process.env, { DB_HOST: "localhost", DB_PORT: String(pg.port), DB_USERNAME: pg.user, DB_PASSWORD: pg.password })
-  return async () => {
-    await pg.stop()
-    fs.rmSync(path.dirname(dataDir), { recursive: true, force: true })
-  }
-}
-
 async function main(): Promise<boolean> {
-  const stopDatabase = await startDatabaseServer()
+  const { stop: stopDatabase } = await startBenchDatabaseServer("chaos")
   try {
     const startedAt = new Date()
     const report = await runChaosStorm({

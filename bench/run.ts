@@ -18,7 +18,6 @@
  * list, default "1000,10000"), BENCH_PHASES (default "latency,ingest,reconcile").
  * All traffic goes to localhost. Nothing here asserts a duration.
  */
-import { spawn } from "node:child_process"
 import fs from "node:fs"
 import http from "node:http"
 import os from "node:os"
@@ -32,7 +31,8 @@ import { payInSignatureHeader } from "../sandbox/payin/webhooks"
 import { secPaidTime } from "../sandbox/secpaid/state"
 import { createCartReadyForPayment } from "../integration-tests/helpers/checkout"
 import { storeHeaders, type StoreFixture } from "../integration-tests/helpers/store-fixture"
-import { createDatabase, dropDatabase, freePort, medusaEnv, migrateAndSeed, startMedusa, type MedusaProcess } from "../integration-tests/multi-instance/medusa-process"
+import { startBenchDatabaseServer } from "./database"
+import { createDatabase, dropDatabase, freePort, medusaCli, medusaEnv, migrateAndSeed, startMedusa, type MedusaProcess } from "../integration-tests/multi-instance/medusa-process"
 import { withDb } from "../integration-tests/multi-instance/store-db"
 
 const root = path.resolve(__dirname, "..")
@@ -63,41 +63,6 @@ function stats(values: number[]): Stats {
 }
 
 // ---------------------------------------------------------------- infrastructure
-
-async function startDatabaseServer(): Promise<{ stop: () => Promise<void>; describe: string }> {
-  if (process.env.DATABASE_URL) {
-    const u = new URL(process.env.DATABASE_URL)
-    process.env.DB_HOST = u.hostname
-    process.env.DB_PORT = u.port || "5432"
-    process.env.DB_USERNAME = decodeURIComponent(u.username || "postgres")
-    process.env.DB_PASSWORD = decodeURIComponent(u.password)
-    return { stop: async () => undefined, describe: `PostgreSQL at ${u.hostname}:${u.port || 5432} (DATABASE_URL)` }
-  }
-  const { startEmbeddedPostgres } = await import(path.join(root, "scripts/lib/postgres.mjs"))
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-pg-")) + "/data"
-  const pg = await startEmbeddedPostgres({ dataDir, persistent: false })
-  process.env.DB_HOST = "localhost"
-  process.env.DB_PORT = String(pg.port)
-  process.env.DB_USERNAME = pg.user
-  process.env.DB_PASSWORD = pg.password
-  return {
-    stop: async () => {
-      await pg.stop()
-      fs.rmSync(path.dirname(dataDir), { recursive: true, force: true })
-    },
-    describe: `embedded PostgreSQL (scripts/lib/postgres.mjs, fsync off) on port ${pg.port}`,
-  }
-}
-
-function medusaExec(script: string, env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(root, "node_modules/.bin/medusa"), ["exec", script], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
-    let out = ""
-    child.stdout!.on("data", (d) => (out += d))
-    child.stderr!.on("data", (d) => (out += d))
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`medusa exec ${script} exited with ${code}:\n${out.slice(-3000)}`))))
-  })
-}
 
 /** The Medusa process and its descendants (medusa start may fork). */
 function processTree(pid: number): number[] {
@@ -486,7 +451,7 @@ async function measureReconcile(own: RunningSandbox, env: NodeJS.ProcessEnv) {
     const idsFile = path.join(os.tmpdir(), `bench-payids-${process.pid}-${size}.json`)
     const resultFile = path.join(os.tmpdir(), `bench-reconcile-${process.pid}-${size}.json`)
     fs.writeFileSync(idsFile, JSON.stringify(payIds))
-    await medusaExec("./bench/reconcile-exec.ts", { ...env, BENCH_PAY_IDS_FILE: idsFile, BENCH_RESULT_FILE: resultFile })
+    await medusaCli(["exec", "./bench/reconcile-exec.ts"], { ...env, BENCH_PAY_IDS_FILE: idsFile, BENCH_RESULT_FILE: resultFile })
     const r = JSON.parse(fs.readFileSync(resultFile, "utf8"))
     fs.rmSync(idsFile, { force: true })
     fs.rmSync(resultFile, { force: true })
@@ -517,7 +482,7 @@ async function main() {
   }
   process.on("SIGINT", () => void cleanup().then(() => process.exit(130)))
   try {
-    const pg = await startDatabaseServer()
+    const pg = await startBenchDatabaseServer("bench")
     cleanups.push(pg.stop)
     log(pg.describe)
 

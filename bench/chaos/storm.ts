@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process"
 import fs from "node:fs"
 import os from "node:os"
 import path from "node:path"
@@ -6,7 +5,7 @@ import axios from "axios"
 import { SandboxControl, type Delivery } from "../../sandbox/control-client"
 import * as credentials from "../../sandbox/credentials"
 import { startSandbox } from "../../sandbox/server"
-import { createDatabase, dropDatabase, freePort, medusaEnv, migrateAndSeed, startMedusa, type MedusaProcess } from "../../integration-tests/multi-instance/medusa-process"
+import { createDatabase, dropDatabase, freePort, medusaCli, medusaEnv, migrateAndSeed, startMedusa, type MedusaProcess } from "../../integration-tests/multi-instance/medusa-process"
 import { runCheckout, type CheckoutRecord, type Stage } from "./checkout"
 import { inboxRowsFor, isPaidAt, linesWithSecret, paidAtSandbox, readStoreBooks } from "./count"
 import { instrumentSandbox, startGatewayBursts } from "./gateway-bursts"
@@ -48,7 +47,6 @@ export type ChaosStormOptions = {
   log?: (line: string) => void
 }
 
-const root = path.resolve(__dirname, "..", "..")
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The configured secrets: none of them may appear in any log line. */
@@ -58,16 +56,6 @@ export const CONFIGURED_SECRETS = [
   credentials.SANDBOX_PAYIN_API_KEY,
   credentials.SANDBOX_PAYIN_WEBHOOK_SECRET,
 ]
-
-function medusaExec(script: string, env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(root, "node_modules/.bin/medusa"), ["exec", script], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
-    let out = ""
-    child.stdout!.on("data", (d) => (out += d))
-    child.stderr!.on("data", (d) => (out += d))
-    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`medusa exec ${script} exited with ${code}:\n${out.slice(-3000)}`))))
-  })
-}
 
 /** A per-gateway mutex: a webhook mode set for one payment must not be consumed by another's webhook. */
 function lockPerGateway() {
@@ -262,7 +250,7 @@ export async function runChaosStorm(options: ChaosStormOptions): Promise<ChaosRe
     const resultFile = path.join(os.tmpdir(), `chaos-reconcile-${process.pid}-${Date.now()}.json`)
     fs.writeFileSync(idsFile, "[]")
     const reconcileStart = Date.now()
-    logs.push(await medusaExec("./bench/reconcile-exec.ts", { ...env, BENCH_PAY_IDS_FILE: idsFile, BENCH_RESULT_FILE: resultFile }))
+    logs.push(await medusaCli(["exec", "./bench/reconcile-exec.ts"], { ...env, BENCH_PAY_IDS_FILE: idsFile, BENCH_RESULT_FILE: resultFile }))
     const reconcileMs = Date.now() - reconcileStart
     const reconcile = JSON.parse(fs.readFileSync(resultFile, "utf8"))
     fs.rmSync(idsFile, { force: true })

@@ -68,7 +68,8 @@ export function medusaEnv(databaseUrl: string, extra: Record<string, string | un
   return env
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+/** Runs the Medusa CLI (`medusa <args>`) in the project; resolves with its output, rejects with its tail. */
+export function medusaCli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(medusaBin, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
     let out = ""
@@ -81,9 +82,9 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
 /** Migrates the database and seeds the demo store; returns the store fixture. */
 export async function migrateAndSeed(databaseUrl: string): Promise<StoreFixture> {
   const env = medusaEnv(databaseUrl)
-  await run(["db:migrate"], env)
+  await medusaCli(["db:migrate"], env)
   const fixtureFile = path.join(os.tmpdir(), `medusa-fixture-${process.pid}-${Date.now()}.json`)
-  await run(["exec", "./integration-tests/multi-instance/seed-store.ts"], { ...env, FIXTURE_FILE: fixtureFile })
+  await medusaCli(["exec", "./integration-tests/multi-instance/seed-store.ts"], { ...env, FIXTURE_FILE: fixtureFile })
   const fixture = JSON.parse(fs.readFileSync(fixtureFile, "utf8")) as StoreFixture
   fs.rmSync(fixtureFile, { force: true })
   return fixture
