@@ -5,6 +5,7 @@ import { PaymentFlag, type PaymentFlagKind } from "./models/payment-flag"
 import { WebhookDelivery, type DeliveryVerdict } from "./models/webhook-delivery"
 import { GATEWAYS, WebhookEvent, type GatewayId, type WebhookEventStatus } from "./models/webhook-event"
 import { backoffDelayMs, parsePaymentGatewaysOptions, type PaymentGatewaysOptions } from "./options"
+import { registerPaymentGatewaysModule } from "./runtime"
 
 const EVENT_TABLE = "payment_gateway_webhook_event"
 const FLAG_TABLE = "payment_gateway_payment_flag"
@@ -85,6 +86,7 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
     super(...arguments)
     this.pg_ = container.__pg_connection__
     this.options_ = parsePaymentGatewaysOptions(options)
+    registerPaymentGatewaysModule(this)
   }
 
   /**
