@@ -1,5 +1,6 @@
 import { defineMiddlewares, type MedusaNextFunction, type MedusaRequest, type MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
+import { SourceThrottle } from "../lib/source-throttle"
 import { verifyOrderPaymentForFulfillment } from "../workflows/verify-order-payment-for-fulfillment"
 
 /**
@@ -19,6 +20,26 @@ async function refuseUnverifiedFulfillment(req: MedusaRequest, _res: MedusaRespo
   }
 }
 
+/**
+ * Browser returns are public and each may cost a gateway check (answered from a
+ * verdict a few seconds old where possible): one source address gets 20 a minute per
+ * process. A shopper returns once or twice; the order does not depend on this page
+ * (the webhook and reconciliation place it), so a refused reload loses nothing.
+ */
+export const BROWSER_RETURNS_PER_SOURCE_PER_MINUTE = 20
+const browserReturns = new SourceThrottle({ limit: BROWSER_RETURNS_PER_SOURCE_PER_MINUTE, windowMs: 60_000 })
+
+function throttleBrowserReturn(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
+  const decision = browserReturns.take(req.ip ?? req.socket?.remoteAddress ?? "unknown")
+  if (decision.allowed) return next()
+  res.setHeader("Retry-After", String(decision.retryAfterSeconds))
+  res.setHeader("Cache-Control", "no-store")
+  res
+    .status(429)
+    .type("text/plain")
+    .send(`Too many payment checks from your address; wait ${decision.retryAfterSeconds} seconds and reload this page (a completed payment is not lost).`)
+}
+
 export default defineMiddlewares({
   routes: [
     // The webhook routes read their own raw bytes (bounded, 413 beyond the limit) so that
@@ -26,6 +47,8 @@ export default defineMiddlewares({
     // in the delivery log; Medusa's body parser would answer those itself.
     { matcher: "/hooks/secpaid", methods: ["POST"], bodyParser: false },
     { matcher: "/hooks/payin", methods: ["POST"], bodyParser: false },
+    { matcher: "/hooks/secpaid/return/:session_id", methods: ["GET"], middlewares: [throttleBrowserReturn] },
+    { matcher: "/hooks/payin/return/:session_id", methods: ["GET"], middlewares: [throttleBrowserReturn] },
     { matcher: "/admin/orders/:id/fulfillments", methods: ["POST"], middlewares: [refuseUnverifiedFulfillment] },
   ],
 })

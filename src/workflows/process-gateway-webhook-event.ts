@@ -1,6 +1,7 @@
 import type { MedusaContainer, WebhookActionResult } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, MedusaError, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { completePaidCart, findCartAndOrderForSession } from "../lib/complete-paid-cart"
+import { currentGatewayCall, runGatewayCall } from "../lib/gateway-call-context"
 import { toMinorUnits } from "../lib/money"
 import { GATEWAY_PROVIDER_IDS, resolveRefreshedGatewayProvider } from "../modules/payment-gateways/gateway-providers"
 import type { GatewayId } from "../modules/payment-gateways/models/webhook-event"
@@ -31,25 +32,47 @@ export type ProcessWebhookEventResult =
 const CANCEL_OUTCOMES = new Set(["session_canceled", "session_error", "order_canceled"])
 
 export async function processGatewayWebhookEvent(container: MedusaContainer, webhookEventId: string): Promise<ProcessWebhookEventResult> {
+  // The gateway is asked afresh (no cached verdict); the caller's priority is kept
+  // (reconciliation runs as background work).
+  return await runGatewayCall({ ...currentGatewayCall(), freshVerification: true }, async () => {
+    for (;;) {
+      const result = await processClaimedOnce(container, webhookEventId)
+      // Another delivery of the event arrived while this one was checked and came to nothing: check again now.
+      if (!result.requeued) return result.result
+    }
+  })
+}
+
+async function processClaimedOnce(
+  container: MedusaContainer,
+  webhookEventId: string
+): Promise<{ result: ProcessWebhookEventResult; requeued?: boolean }> {
   const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   const row = await inbox.claimWebhookEvent(webhookEventId)
-  if (!row) return { claimed: false }
+  if (!row) return { result: { claimed: false } }
   try {
     const result = await handleWebhookEvent(container, row)
-    await inbox.completeWebhookEvent(row.id, result)
+    const stored = await inbox.completeWebhookEvent(row.id, { ...result, acted: !isNoAction(result.outcome) })
     logger.info(
-      `${row.gateway} webhook event ${row.event_id} (${row.id}) processed: ${result.outcome}${result.orderId ? `, order ${result.orderId}` : ""}.`
+      `${row.gateway} webhook event ${row.event_id} (${row.id}) processed: ${result.outcome}${result.orderId ? `, order ${result.orderId}` : ""}${
+        stored === "requeued" ? "; another delivery arrived meanwhile, checking again" : ""
+      }.`
     )
-    return { claimed: true, status: "processed", ...result }
+    return { result: { claimed: true, status: "processed", ...result }, requeued: stored === "requeued" }
   } catch (error) {
     const message = (error as Error)?.message ?? String(error)
     const status = await inbox.failWebhookEvent(row.id, message)
     const line = `${row.gateway} webhook event ${row.event_id} (${row.id}) failed on attempt ${row.attempts}: ${message}`
     if (status === "dead_letter") logger.error(`${line} — moved to the dead letters; retry it from the admin once the cause is fixed.`)
     else logger.warn(`${line} — it will be retried.`)
-    return { claimed: true, status, error: message }
+    return { result: { claimed: true, status, error: message } }
   }
+}
+
+/** Processing that changed nothing: an unverified claim, a pending payment, an unsupported event. */
+function isNoAction(outcome: string): boolean {
+  return outcome.startsWith("no_action")
 }
 
 async function handleWebhookEvent(container: MedusaContainer, row: WebhookEventRow): Promise<WebhookEventResult> {

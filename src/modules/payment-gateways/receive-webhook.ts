@@ -6,6 +6,7 @@ import { redact, redactString } from "../../lib/redact"
 import type { DeliveryVerdict } from "./models/webhook-delivery"
 import type { GatewayId } from "./models/webhook-event"
 import type PaymentGatewaysModuleService from "./service"
+import type { StoredWebhookEvent } from "./service"
 
 /**
  * The transport half of the durable inbox, shared by `POST /hooks/secpaid` and
@@ -27,10 +28,20 @@ export type AcceptedWebhook = {
   eventId: string
   eventType?: string
   reference?: string
+  /** The Medusa payment session the event is about, when the route already knows it. */
+  sessionId?: string
+  /** See `StoreWebhookEventInput.reverifyRepeatedClaims`: set by routes of unsigned webhooks. */
+  reverifyRepeatedClaims?: boolean
 }
 export type RejectedWebhook = { ok: false; status: 400 | 401 | 503; verdict: DeliveryVerdict; detail: string }
+/**
+ * Acknowledged (2xx) but neither stored nor processed, e.g. a SecPaid claim for a link
+ * this store never issued. The answer is the same as for an accepted delivery, so it
+ * tells the sender nothing about which references exist.
+ */
+export type IgnoredWebhook = { ok: false; status: 200; verdict: DeliveryVerdict; detail: string }
 
-export type WebhookDecision = AcceptedWebhook | RejectedWebhook
+export type WebhookDecision = AcceptedWebhook | RejectedWebhook | IgnoredWebhook
 
 export type WebhookHttpAnswer = { status: number; body: Record<string, unknown> }
 
@@ -80,7 +91,7 @@ export type ReceiveWebhookInput = {
   /** Secrets that must not appear in stored headers/bodies (webhook secret, encryption key). */
   secrets: readonly (string | undefined)[]
   /** Gateway-specific decision: signature, parsing, event id. Never throws for bad input. */
-  accept(rawBody: Buffer, headers: Record<string, string>): WebhookDecision
+  accept(rawBody: Buffer, headers: Record<string, string>): WebhookDecision | Promise<WebhookDecision>
 }
 
 /** Deliveries being read, checked and stored in this process right now. */
@@ -151,19 +162,22 @@ async function receiveOneDelivery(input: ReceiveWebhookInput): Promise<WebhookHt
   }
   const body = raw.body
 
-  const decision = input.accept(body, headers)
+  const decision = await input.accept(body, headers)
   if (!decision.ok) {
     await log(decision.verdict, decision.status, { detail: decision.detail, body, bytes: body.length })
+    if (decision.status === 200) return { status: 200, body: { received: true } }
     return { status: decision.status, body: { message: decision.detail } }
   }
 
-  let stored: { id: string; duplicate: boolean }
+  let stored: StoredWebhookEvent
   try {
     stored = await inbox.storeWebhookEvent({
       gateway,
       eventId: decision.eventId,
       eventType: decision.eventType,
       reference: decision.reference,
+      sessionId: decision.sessionId,
+      reverifyRepeatedClaims: decision.reverifyRepeatedClaims,
       rawBody: body,
       headers: storedHeaders,
     })
@@ -174,6 +188,11 @@ async function receiveOneDelivery(input: ReceiveWebhookInput): Promise<WebhookHt
     return { status: 503, body: { message: "The event could not be stored; deliver it again later." } }
   }
 
+  if (stored.recheck) {
+    const detail = "The same event is being processed now; it is processed once more if that processing ends without acting."
+    await log("recheck_queued", 200, { detail, eventId: decision.eventId, webhookEventId: stored.id, body, bytes: body.length })
+    return { status: 200, body: { received: true } }
+  }
   if (stored.duplicate) {
     await log("duplicate", 200, { eventId: decision.eventId, webhookEventId: stored.id, body, bytes: body.length })
     return { status: 200, body: { received: true, duplicate: true } }

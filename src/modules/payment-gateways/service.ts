@@ -1,6 +1,7 @@
 import { generateEntityId, MedusaService } from "@medusajs/framework/utils"
 import type { Knex } from "@medusajs/framework/mikro-orm/knex"
 import { GatewaySetting } from "./models/gateway-setting"
+import { IssuedReference } from "./models/issued-reference"
 import { PaymentFlag, type PaymentFlagKind } from "./models/payment-flag"
 import { WebhookDelivery, type DeliveryVerdict } from "./models/webhook-delivery"
 import { GATEWAYS, WebhookEvent, type GatewayId, type WebhookEventStatus } from "./models/webhook-event"
@@ -10,8 +11,11 @@ import { registerPaymentGatewaysModule } from "./runtime"
 const EVENT_TABLE = "payment_gateway_webhook_event"
 const FLAG_TABLE = "payment_gateway_payment_flag"
 const DELIVERY_TABLE = "payment_gateway_webhook_delivery"
+const REFERENCE_TABLE = "payment_gateway_issued_reference"
 /** Event types that claim a payment (SecPaid `success`, PayIn `order.completed`). */
 const PAYMENT_CLAIM_TYPES = ["success", "order.completed"]
+/** An unsigned claim repeated after a check that found nothing is checked again at most this often. */
+const REVERIFY_INTERVAL_SECONDS = 10
 
 export type StoreWebhookEventInput = {
   gateway: GatewayId
@@ -19,11 +23,24 @@ export type StoreWebhookEventInput = {
   source?: "webhook" | "reconciliation"
   eventType?: string
   reference?: string
+  /** The Medusa payment session, when the route already knows it. */
+  sessionId?: string
+  /**
+   * The gateway's webhook is unsigned (SecPaid): a payment claim delivered again after
+   * an earlier check found nothing is checked again (see `storeWebhookEvent`). Signed
+   * events are the gateway's own word; a repeat of one is only a duplicate.
+   */
+  reverifyRepeatedClaims?: boolean
   rawBody: Buffer
   headers?: Record<string, unknown>
 }
 
-export type StoredWebhookEvent = { id: string; duplicate: boolean }
+/**
+ * What storing a delivery did: a new (or re-queued) event, a plain duplicate, or a
+ * duplicate that arrived while the event was being processed (`recheck`: it is
+ * processed once more if that processing ends without acting).
+ */
+export type StoredWebhookEvent = { id: string; duplicate: boolean; recheck?: boolean }
 
 /** A row as the processor sees it (snake_case, straight from PostgreSQL). */
 export type WebhookEventRow = {
@@ -77,7 +94,7 @@ type InjectedDependencies = { __pg_connection__: Knex }
  * merchant's payment flags. State changes that must be atomic across several
  * Medusa instances (store-once, claim-for-processing) are single SQL statements.
  */
-export default class PaymentGatewaysModuleService extends MedusaService({ WebhookEvent, WebhookDelivery, PaymentFlag, GatewaySetting }) {
+export default class PaymentGatewaysModuleService extends MedusaService({ WebhookEvent, WebhookDelivery, PaymentFlag, GatewaySetting, IssuedReference }) {
   protected readonly pg_: Knex
   readonly options_: PaymentGatewaysOptions
 
@@ -97,8 +114,8 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
     const now = new Date()
     const inserted = await this.pg_.raw(
       `INSERT INTO ${EVENT_TABLE}
-         (id, gateway, event_id, source, event_type, reference, raw_body, headers, status, attempts, next_attempt_at, received_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, 'received', 0, ?, ?, ?, ?)
+         (id, gateway, event_id, source, event_type, reference, session_id, raw_body, headers, status, attempts, next_attempt_at, received_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, 'received', 0, ?, ?, ?, ?)
        ON CONFLICT (gateway, event_id) WHERE deleted_at IS NULL DO NOTHING
        RETURNING id`,
       [
@@ -108,6 +125,7 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
         input.source ?? "webhook",
         input.eventType ?? null,
         input.reference ?? null,
+        input.sessionId ?? null,
         input.rawBody.toString("base64"),
         JSON.stringify(input.headers ?? {}),
         now,
@@ -117,19 +135,33 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
       ]
     )
     if (inserted.rows.length) return { id: inserted.rows[0].id, duplicate: false }
-    // A payment claim that could not be verified earlier (e.g. a forged SecPaid "success"
-    // that arrived before the real payment) must not shadow the genuine delivery of the
-    // same event id: it is queued again instead of being answered as a duplicate. Only
-    // payment claims: they are what turns into an order; a repeated cancel stays a duplicate.
-    const requeued = await this.pg_.raw(
-      `UPDATE ${EVENT_TABLE}
-          SET status = 'received', outcome = NULL, attempts = 0, next_attempt_at = ?, locked_until = NULL, updated_at = ?
-        WHERE gateway = ? AND event_id = ? AND deleted_at IS NULL AND status = 'processed' AND outcome LIKE 'no_action%'
-          AND event_type IN (${PAYMENT_CLAIM_TYPES.map(() => "?").join(", ")})
-        RETURNING id`,
-      [now, now, input.gateway, input.eventId, ...PAYMENT_CLAIM_TYPES]
-    )
-    if (requeued.rows.length) return { id: requeued.rows[0].id, duplicate: false }
+    if (input.reverifyRepeatedClaims) {
+      // An unsigned payment claim that could not be verified earlier (e.g. a forged SecPaid
+      // "success" that arrived before the real payment) must not shadow the genuine delivery
+      // of the same event id: it is queued again instead of being answered as a duplicate —
+      // at most once per REVERIFY_INTERVAL after the last check, so repeating a claim cannot
+      // make the store ask the gateway more often than that. Only payment claims: they are
+      // what turns into an order; a repeated cancel stays a duplicate.
+      const requeued = await this.pg_.raw(
+        `UPDATE ${EVENT_TABLE}
+            SET status = 'received', outcome = NULL, attempts = 0, locked_until = NULL, updated_at = ?,
+                next_attempt_at = GREATEST(?::timestamptz, processed_at + interval '${REVERIFY_INTERVAL_SECONDS} seconds')
+          WHERE gateway = ? AND event_id = ? AND deleted_at IS NULL AND status = 'processed' AND outcome LIKE 'no_action%'
+            AND event_type IN (${PAYMENT_CLAIM_TYPES.map(() => "?").join(", ")})
+          RETURNING id`,
+        [now, now, input.gateway, input.eventId, ...PAYMENT_CLAIM_TYPES]
+      )
+      if (requeued.rows.length) return { id: requeued.rows[0].id, duplicate: false }
+      // Being processed right now (a forged claim of the same event may be in verification):
+      // remember to process it once more should that processing end without acting.
+      const recheck = await this.pg_.raw(
+        `UPDATE ${EVENT_TABLE} SET recheck_requested = true, updated_at = ?
+          WHERE gateway = ? AND event_id = ? AND deleted_at IS NULL AND status = 'processing'
+          RETURNING id`,
+        [now, input.gateway, input.eventId]
+      )
+      if (recheck.rows.length) return { id: recheck.rows[0].id, duplicate: true, recheck: true }
+    }
     const existing = await this.pg_.raw(
       `SELECT id FROM ${EVENT_TABLE} WHERE gateway = ? AND event_id = ? AND deleted_at IS NULL`,
       [input.gateway, input.eventId]
@@ -177,16 +209,47 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
     return due.rows.map((r: { id: string }) => r.id)
   }
 
-  async completeWebhookEvent(id: string, result: WebhookEventResult): Promise<void> {
+  /**
+   * Records the outcome. When the processing did not act (`acted: false`) and another
+   * delivery of the event arrived meanwhile, the event goes back to `received` instead
+   * (returns `requeued`), so that delivery is processed after this one.
+   */
+  async completeWebhookEvent(id: string, result: WebhookEventResult & { acted?: boolean }): Promise<"processed" | "requeued"> {
     const now = new Date()
-    await this.pg_.raw(
+    const updated = await this.pg_.raw(
       `UPDATE ${EVENT_TABLE}
-          SET status = 'processed', outcome = ?, session_id = COALESCE(?, session_id), cart_id = COALESCE(?, cart_id),
+          SET status = CASE WHEN recheck_requested AND NOT ? THEN 'received' ELSE 'processed' END,
+              recheck_requested = false, outcome = ?, session_id = COALESCE(?, session_id), cart_id = COALESCE(?, cart_id),
               order_id = COALESCE(?, order_id), last_error = NULL, locked_until = NULL, next_attempt_at = NULL,
               processed_at = ?, updated_at = ?
-        WHERE id = ? AND status = 'processing'`,
-      [result.outcome, result.sessionId ?? null, result.cartId ?? null, result.orderId ?? null, now, now, id]
+        WHERE id = ? AND status = 'processing'
+        RETURNING status`,
+      [result.acted ?? true, result.outcome, result.sessionId ?? null, result.cartId ?? null, result.orderId ?? null, now, now, id]
     )
+    return updated.rows[0]?.status === "received" ? "requeued" : "processed"
+  }
+
+  /**
+   * Remembers that this store created `reference` at the gateway for a payment
+   * session. Idempotent: a reference belongs to the session it was first issued for.
+   */
+  async recordIssuedReference(input: { gateway: GatewayId; reference: string; sessionId: string }): Promise<void> {
+    const now = new Date()
+    await this.pg_.raw(
+      `INSERT INTO ${REFERENCE_TABLE} (id, gateway, reference, session_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (gateway, reference) WHERE deleted_at IS NULL DO NOTHING`,
+      [generateEntityId(undefined, "pgir"), input.gateway, input.reference, input.sessionId, now, now]
+    )
+  }
+
+  /** The session a reference was issued for, or undefined when this store never issued it (one index look-up). */
+  async findIssuedReference(gateway: GatewayId, reference: string): Promise<{ sessionId: string } | undefined> {
+    const found = await this.pg_.raw(
+      `SELECT session_id FROM ${REFERENCE_TABLE} WHERE gateway = ? AND reference = ? AND deleted_at IS NULL LIMIT 1`,
+      [gateway, reference]
+    )
+    return found.rows[0] ? { sessionId: found.rows[0].session_id } : undefined
   }
 
   /**

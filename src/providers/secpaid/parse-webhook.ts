@@ -26,6 +26,11 @@ export type SecPaidWebhookClaim = {
   amount?: string
   userId?: string
   note?: string
+  /**
+   * SecPaid's `ResponseCode` as sent ("1" = the notification reports a completed
+   * action). Absent in some documented shapes. See `isSecPaidErrorNotification`.
+   */
+  responseCode?: string
   encrypted: boolean
 }
 
@@ -40,8 +45,19 @@ export type SecPaidWebhookInput = {
   encryptionKey?: string
 }
 
+/** SecPaid link ids are decimal numbers (`"pay_id":"42011"`, `1466`); anything else is not one of its links. */
+export const secPaidPayIdSchema = idString.refine((v) => /^\d{1,20}$/.test(v), { message: "must be a SecPaid link id (digits)" })
+
+/**
+ * One reason for every way an encrypted body can fail (bad padding, wrong key,
+ * plaintext that is not a claim): distinct answers would tell an attacker which
+ * guesses decrypt — a padding oracle.
+ */
+const UNDECRYPTABLE = "the encrypted body is not a SecPaid claim encrypted with the configured encryptionKey"
+
 const claimSchema = z.object({
-  pay_id: idString,
+  pay_id: secPaidPayIdSchema,
+  responsecode: z.union([z.string(), z.number()]).transform((v) => String(v).trim()).optional(),
   status: z.string().optional(),
   amount: amountText.optional(),
   user_id: z.union([z.string(), z.number()]).transform(String).optional(),
@@ -63,15 +79,15 @@ export function parseSecPaidWebhook(input: SecPaidWebhookInput): ParsedSecPaidWe
     if (!input.encryptionKey) {
       return { ok: false, reason: "the body is encrypted but no encryptionKey is configured" }
     }
-    let plaintext: string
+    let inner: unknown
     try {
-      plaintext = decryptSecPaidPayload(encryptedPayload, input.encryptionKey)
+      inner = parseText(decryptSecPaidPayload(encryptedPayload, input.encryptionKey))
     } catch {
-      return { ok: false, reason: "the encrypted body could not be decrypted with the configured encryptionKey" }
+      return { ok: false, reason: UNDECRYPTABLE }
     }
-    const inner = parseText(plaintext)
-    if (!inner || typeof inner !== "object") return { ok: false, reason: "the decrypted body is not JSON or form data" }
+    if (!inner || typeof inner !== "object") return { ok: false, reason: UNDECRYPTABLE }
     fields = flattenSecPaidFields(inner as Record<string, unknown>)
+    if (!claimSchema.safeParse(fields).success) return { ok: false, reason: UNDECRYPTABLE }
   } else {
     if (input.encryptionKey) {
       return { ok: false, reason: "the body is not encrypted although encryptionKey is configured (only encrypted webhooks are accepted)" }
@@ -93,9 +109,21 @@ export function parseSecPaidWebhook(input: SecPaidWebhookInput): ParsedSecPaidWe
       amount: parsed.data.amount,
       userId: parsed.data.user_id,
       note: parsed.data.note,
+      responseCode: parsed.data.responsecode,
       encrypted: encryptedPayload !== undefined,
     },
   }
+}
+
+/**
+ * SecPaid's guide says to validate ResponseCode before processing. The decision here:
+ * a notification that carries a ResponseCode other than 1 reports an error, not a
+ * payment, so it is acknowledged and not processed (no gateway call). Payment is
+ * never taken from a webhook anyway — it is verified with getPayInTransactions — so
+ * this only saves work; a missing ResponseCode (a documented shape) is processed.
+ */
+export function isSecPaidErrorNotification(claim: Pick<SecPaidWebhookClaim, "responseCode">): boolean {
+  return claim.responseCode !== undefined && claim.responseCode !== "1"
 }
 
 export function normaliseStatus(value: string | undefined): SecPaidWebhookStatus {

@@ -28,9 +28,11 @@ import {
   PaymentActions,
   PaymentSessionStatus,
 } from "@medusajs/framework/utils"
+import { paymentGatewaysModule } from "../../modules/payment-gateways/runtime"
 import { formatAmountForGateway, gatewayAmountToMinorUnits, toMinorUnits } from "../../lib/money"
 import type { StorefrontRedirectConfig } from "../../lib/storefront-redirect"
 import { SecPaidApiError, SecPaidClient, type SecPaidClientConfig } from "./client"
+import type { SecPaidPayInTransaction } from "./responses"
 import {
   defaultSecPaidPaymentEndpoint,
   parseSecPaidOptions,
@@ -50,11 +52,21 @@ import {
   type SecPaidPaymentVerdict,
 } from "./payment-status"
 import { readSecPaidSessionData, type SecPaidSessionData } from "./session-data"
+import { LinkEvidenceCache } from "./verification-cache"
+import { currentGatewayCall } from "../../lib/gateway-call-context"
 
 type InjectedDependencies = { logger: Logger }
 
 /** Test seam: tests hand in a client built on a fake HTTP layer. */
-export type SecPaidProviderTestHooks = { client?: SecPaidClient; now?: () => Date; clientConfig?: Partial<SecPaidClientConfig> }
+export type SecPaidProviderTestHooks = {
+  client?: SecPaidClient
+  now?: () => Date
+  clientConfig?: Partial<SecPaidClientConfig>
+  evidenceCache?: LinkEvidenceCache
+}
+
+/** One per process: every provider instance of the same SecPaid account shares what SecPaid said recently. */
+const processEvidenceCache = new LinkEvidenceCache()
 
 const EUR = "eur"
 const EUR_DIGITS = 2
@@ -78,6 +90,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
   protected readonly logger_: Logger
   protected readonly client_: SecPaidClient
   private readonly now_: () => Date
+  private readonly evidence_: LinkEvidenceCache
 
   static override validateOptions(options: Record<string, unknown>): void {
     parseSecPaidOptions(options)
@@ -88,6 +101,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     this.options_ = parseSecPaidOptions(options)
     this.logger_ = cradle.logger
     this.now_ = hooks.now ?? (() => new Date())
+    this.evidence_ = hooks.evidenceCache ?? processEvidenceCache
     this.client_ =
       hooks.client ??
       new SecPaidClient({
@@ -139,6 +153,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     const amount = this.linkAmount(input.amount, currency)
     const note = buildRecipientNote(sessionId, cartId)
     const link = await this.findOrCreateLink({ sessionId, amount, note })
+    await this.rememberIssuedLink(link.payId, sessionId)
     return {
       id: link.payId,
       status: PaymentSessionStatus.PENDING,
@@ -160,6 +175,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     if (data.pay_id) await this.deleteUnusedLink(data.pay_id)
     const note = data.recipient_note ?? buildRecipientNote(sessionId, data.cart_id)
     const link = await this.findOrCreateLink({ sessionId, amount, note })
+    await this.rememberIssuedLink(link.payId, sessionId)
     this.logger_.info(`SecPaid: session ${sessionId} amount changed to ${amount} EUR; link ${data.pay_id ?? "-"} replaced by ${link.payId}.`)
     return {
       status: PaymentSessionStatus.PENDING,
@@ -254,10 +270,10 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     }
   }
 
-  /** A success claim counts only when SecPaid's transaction list shows the money. */
+  /** A success claim counts only when SecPaid's transaction list shows the money (asked now, never from the cache). */
   private async verifySuccessClaim(payId: string): Promise<WebhookActionResult> {
     const rows = await this.client_.getPayInTransactions({ payId })
-    const paid = rows.find((r) => isPaymentRow(r) && r.status.trim().toLowerCase() === "success")
+    const paid = rows.find(isSuccessfulPayment)
     if (!paid) {
       this.logger_.warn(
         `SecPaid webhook claims link ${payId} was paid, but getPayInTransactions shows no successful payment for it: ignored as forged or unverified.`
@@ -269,7 +285,9 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       this.logger_.warn(`SecPaid link ${payId} is paid but its recipient_note names no Medusa session; not created by this store, ignored.`)
       return { action: PaymentActions.NOT_SUPPORTED }
     }
-    // The amount is checked against the session in authorizePayment (the provider cannot read sessions).
+    // The amount is checked against the session in authorizePayment (the provider cannot read sessions);
+    // that check, which follows at once, reuses this answer instead of asking SecPaid again.
+    this.evidence_.remember(this.evidenceKey(payId, sessionId), { rows, link: {}, paid: true })
     this.logger_.info(`SecPaid webhook for link ${payId} verified with getPayInTransactions: ${paid.amount} EUR paid for session ${sessionId}.`)
     return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: new BigNumber(paid.amount) } }
   }
@@ -304,14 +322,26 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     if (!data.pay_id || !data.amount) {
       return { status: PaymentSessionStatus.ERROR, data: { ...data, error_reason: "The session has no SecPaid link; create a new payment session." } }
     }
-    const rows = await this.client_.getPayInTransactions({ payId: data.pay_id })
-    let link: SecPaidLinkState = {}
-    if (!rows.some(isPaymentRow)) link = data.canceled_at ? { deleted: true } : await this.linkState(data)
-    const verdict = secPaidPaymentStatus(rows, data.amount, link)
+    const payId = data.pay_id
+    // Browser returns and cart completion may be answered from a verdict a few seconds old;
+    // webhook processing and reconciliation ask SecPaid now (see verification-cache.ts).
+    const fresh = currentGatewayCall().freshVerification === true
+    const evidence = await this.evidence_.get(this.evidenceKey(payId, data.session_id), fresh, async () => {
+      const rows = await this.client_.getPayInTransactions({ payId })
+      if (rows.some(isPaymentRow)) return { rows, link: {}, paid: rows.some(isSuccessfulPayment) }
+      return { rows, link: data.canceled_at ? { deleted: true } : await this.linkState(data), paid: false }
+    })
+    const link: SecPaidLinkState = evidence.link ?? (evidence.rows.some(isPaymentRow) ? {} : await this.linkState(data))
+    const verdict = secPaidPaymentStatus(evidence.rows, data.amount, link)
     if (verdict.status === PaymentSessionStatus.ERROR) {
       this.logger_.error(`SecPaid link ${data.pay_id} (session ${data.session_id ?? "?"}): ${verdict.reason}.`)
     }
     return { status: verdict.status, data: this.withVerdict(data, verdict) }
+  }
+
+  /** Per SecPaid environment, link and session (a link id never belongs to two sessions; the session makes that explicit). */
+  private evidenceKey(payId: string, sessionId: string | undefined): string {
+    return `${secPaidBaseUrl(this.options_)}|${payId}|${sessionId ?? ""}`
   }
 
   private async linkState(data: SecPaidSessionData): Promise<SecPaidLinkState> {
@@ -360,6 +390,27 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
         )
       }
       throw error
+    }
+  }
+
+  /**
+   * Records that this store issued `payId` for the session, before the link is handed
+   * to the shopper: the webhook route refuses, without asking SecPaid, claims for links
+   * that are not recorded. If it cannot be recorded the link is deleted again and the
+   * payment session is not created — a link whose webhook would be ignored is worse
+   * than a checkout the shopper can retry.
+   */
+  private async rememberIssuedLink(payId: string, sessionId: string): Promise<void> {
+    const registry = paymentGatewaysModule()
+    if (!registry) return
+    try {
+      await registry.recordIssuedReference({ gateway: "secpaid", reference: payId, sessionId })
+    } catch (error) {
+      await this.deleteUnusedLink(payId).catch(() => undefined)
+      throw new MedusaError(
+        MedusaError.Types.UNEXPECTED_STATE,
+        `The SecPaid link for session ${sessionId} could not be recorded in the store's database (${(error as Error).message}); try the payment again.`
+      )
     }
   }
 
@@ -449,6 +500,10 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       refund: undefined,
     }
   }
+}
+
+function isSuccessfulPayment(row: SecPaidPayInTransaction): boolean {
+  return isPaymentRow(row) && row.status.trim().toLowerCase() === "success"
 }
 
 function assertEur(currencyCode: string | undefined): string {

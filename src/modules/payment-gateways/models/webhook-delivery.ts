@@ -8,6 +8,12 @@ import { GATEWAYS } from "./webhook-event"
 export const DELIVERY_VERDICTS = [
   "accepted",
   "duplicate",
+  /** A delivery of an event being processed at that moment: processed once more if that ends without acting. */
+  "recheck_queued",
+  /** A SecPaid claim for a link this store never issued: answered 200, not stored, no SecPaid call. */
+  "ignored_unknown_link",
+  /** A SecPaid notification whose ResponseCode reports an error, not a payment: answered 200, not processed. */
+  "ignored_error_notification",
   "signature_missing",
   "signature_malformed",
   "signature_mismatch",

@@ -38,6 +38,13 @@ export const WebhookEvent = model
     cart_id: model.text().nullable(),
     order_id: model.text().nullable(),
     attempts: model.number().default(0),
+    /**
+     * Another delivery of this event arrived while it was being processed. If that
+     * processing ends without acting (e.g. a forged SecPaid claim checked before the
+     * real payment), the event is processed once more instead of the later delivery
+     * being dropped as a duplicate.
+     */
+    recheck_requested: model.boolean().default(false),
     last_error: model.text().nullable(),
     next_attempt_at: model.dateTime().nullable(),
     locked_until: model.dateTime().nullable(),

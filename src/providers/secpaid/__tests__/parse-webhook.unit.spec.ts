@@ -1,5 +1,5 @@
 import { createCipheriv } from "node:crypto"
-import { parseSecPaidWebhook } from "../parse-webhook"
+import { isSecPaidErrorNotification, parseSecPaidWebhook } from "../parse-webhook"
 
 const KEY = "0123456789abcdef0123456789ABCDEF" // 32 chars
 
@@ -74,5 +74,36 @@ describe("parseSecPaidWebhook: every documented body shape", () => {
 
   it("maps an unknown status to unknown", () => {
     expect(claim({ rawData: Buffer.from("data%5Bpay_id%5D=1&data%5Bstatus%5D=refunded") }).status).toBe("unknown")
+  })
+
+  it.each([
+    ["letters", "data%5Bpay_id%5D=abc&data%5Bstatus%5D=success"],
+    ["a path", "data%5Bpay_id%5D=..%2F..%2Fadmin&data%5Bstatus%5D=success"],
+    ["more than 20 digits", `data%5Bpay_id%5D=${"9".repeat(21)}&data%5Bstatus%5D=success`],
+    ["a negative number", JSON.stringify({ data: { pay_id: -5, status: "success" } })],
+  ])("refuses a pay_id that is not a SecPaid link id: %s", (_name, body) => {
+    const result = parseSecPaidWebhook({ rawData: Buffer.from(body) })
+    expect(result).toEqual({ ok: false, reason: expect.stringMatching(/pay_id/) })
+  })
+
+  it("gives one and the same reason for every encrypted body it cannot use (no padding oracle)", () => {
+    const wrongKey = parseSecPaidWebhook({ rawData: Buffer.from(JSON.stringify({ data: encrypt('{"data":{"pay_id":1}}', "ffffffffffffffffffffffffffffffff") })), encryptionKey: KEY })
+    const garbage = parseSecPaidWebhook({ rawData: Buffer.from(JSON.stringify({ data: encrypt("{not json") })), encryptionKey: KEY })
+    const notAClaim = parseSecPaidWebhook({ rawData: Buffer.from(JSON.stringify({ data: encrypt('{"data":{"status":"success"}}') })), encryptionKey: KEY })
+    const truncated = parseSecPaidWebhook({ rawData: Buffer.from(JSON.stringify({ data: encrypt('{"data":{"pay_id":1}}').slice(0, 8) })), encryptionKey: KEY })
+    const reasons = [wrongKey, garbage, notAClaim, truncated].map((r) => (r.ok ? "ok" : r.reason))
+    expect(new Set(reasons).size).toBe(1)
+    expect(reasons[0]).toMatch(/not a SecPaid claim encrypted with the configured encryptionKey/)
+  })
+})
+
+describe("isSecPaidErrorNotification: the ResponseCode decision", () => {
+  it.each([
+    ["ResponseCode=1", "ResponseCode=1&data%5Bpay_id%5D=1&data%5Bstatus%5D=success", false],
+    ["no ResponseCode (a documented shape)", JSON.stringify({ data: { pay_id: 1, status: "success" } }), false],
+    ["ResponseCode 0", JSON.stringify({ ResponseCode: 0, data: { pay_id: 1, status: "success" } }), true],
+    ["ResponseCode \"0\" in a form body", "ResponseCode=0&data%5Bpay_id%5D=1&data%5Bstatus%5D=success", true],
+  ])("%s → error notification: %s", (_name, body, expected) => {
+    expect(isSecPaidErrorNotification(claim({ rawData: Buffer.from(body) }))).toBe(expected)
   })
 })

@@ -2,11 +2,14 @@ import { BigNumber, PaymentActions, PaymentSessionStatus } from "@medusajs/frame
 import { SlidingWindowRateLimiter } from "../../../lib/rate-limit"
 import { SecPaidClient } from "../client"
 import { SecPaidProviderService } from "../service"
+import { LinkEvidenceCache } from "../verification-cache"
+import { runGatewayCall } from "../../../lib/gateway-call-context"
 import { FAKE_KEY, FakeSecPaid, noSleep, recordingLogger } from "./fake-secpaid"
 
 const NOW = new Date("2026-11-21T12:00:00.000Z")
 
-function setup(options: Record<string, unknown> = {}) {
+/** Each test its own SecPaid answers: by default nothing is reused, so every check reaches the fake. */
+function setup(options: Record<string, unknown> = {}, evidenceCache = new LinkEvidenceCache({ unpaidTtlMs: -1, paidTtlMs: -1 })) {
   const fake = new FakeSecPaid()
   const { logger, lines } = recordingLogger()
   const allOptions = { apiKey: FAKE_KEY, backendUrl: "https://shop.example", storefrontReturnUrl: "https://store.example/checkout/done", ...options }
@@ -21,7 +24,7 @@ function setup(options: Record<string, unknown> = {}) {
     extraSecrets: typeof options.encryptionKey === "string" ? [options.encryptionKey] : [],
   })
   SecPaidProviderService.validateOptions(allOptions)
-  const provider = new SecPaidProviderService({ logger }, allOptions, { client, now: () => NOW })
+  const provider = new SecPaidProviderService({ logger }, allOptions, { client, now: () => NOW, evidenceCache })
   return { fake, provider, lines }
 }
 
@@ -292,5 +295,45 @@ describe("accessors for the webhook route and reconciliation", () => {
     expect(provider.gatewayClient()).toBe((provider as unknown as { client_: unknown }).client_)
     expect(provider.webhookEncryptionKey()).toBe(key)
     expect(setup().provider.webhookEncryptionKey()).toBeUndefined()
+  })
+})
+
+describe("verdict cache: what a flood of checks of one session costs SecPaid", () => {
+  const form = (payId: string, status: string) => Buffer.from(`ResponseCode=1&data%5Bpay_id%5D=${payId}&data%5Bstatus%5D=${status}`)
+  let clock = 0
+  const cache = () => new LinkEvidenceCache({ unpaidTtlMs: 10_000, paidTtlMs: 60_000, now: () => clock })
+  beforeEach(() => (clock = 1_000_000))
+
+  it("answers repeated browser returns / cart completions of an unpaid link from one SecPaid check per 10 s, sharing a check in flight", async () => {
+    const { fake, provider } = setup({}, cache())
+    const { data } = await initiated(provider)
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => runGatewayCall({ priority: "anonymous" }, () => provider.getPaymentStatus({ data }))))
+    expect(new Set(statuses.map((s) => s.status))).toEqual(new Set([PaymentSessionStatus.PENDING]))
+    await provider.authorizePayment({ data })
+    expect(fake.callsTo("getPayInTransactions")).toHaveLength(1)
+    clock += 10_001
+    await provider.getPaymentStatus({ data })
+    expect(fake.callsTo("getPayInTransactions")).toHaveLength(2)
+  })
+
+  it("never answers webhook processing (fresh) from a cached unpaid verdict: a payment made a second ago is seen", async () => {
+    const { fake, provider } = setup({}, cache())
+    const { data } = await initiated(provider)
+    await runGatewayCall({ priority: "anonymous" }, () => provider.getPaymentStatus({ data }))
+    fake.pay("1000")
+    const fresh = await runGatewayCall({ priority: "verification", freshVerification: true }, () => provider.authorizePayment({ data }))
+    expect(fresh.status).toBe(PaymentSessionStatus.CAPTURED)
+    expect(fake.callsTo("getPayInTransactions")).toHaveLength(2)
+  })
+
+  it("reuses a verified payment: the webhook's check serves the cart completion that follows it", async () => {
+    const { fake, provider } = setup({}, cache())
+    const { data } = await initiated(provider)
+    fake.pay("1000")
+    await runGatewayCall({ priority: "verification", freshVerification: true }, async () => {
+      expect((await provider.getWebhookActionAndData({ data: {}, rawData: form("1000", "success"), headers: {} })).action).toBe(PaymentActions.SUCCESSFUL)
+      expect((await provider.authorizePayment({ data })).status).toBe(PaymentSessionStatus.CAPTURED)
+    })
+    expect(fake.callsTo("getPayInTransactions")).toHaveLength(1)
   })
 })
