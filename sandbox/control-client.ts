@@ -2,7 +2,7 @@ import type { FaultSpec, Gateway } from "./faults"
 import type { LoggedRequest } from "./request-log"
 import type { Delivery, WebhookBehaviourSpec } from "./webhook-delivery"
 import type { SecPaidConfig, SecPaidLink, SecPaidTransaction, SecPaidWebhookFormat } from "./secpaid/state"
-import type { PayInConfig, PayInOrder } from "./payin/state"
+import type { PayInConfig, PayInOrder, PayInSignatureForm } from "./payin/state"
 import type { PayInWebhookVariant } from "./payin/webhooks"
 
 export type { Delivery, FaultSpec, Gateway, LoggedRequest, PayInOrder, SecPaidLink, SecPaidTransaction, WebhookBehaviourSpec }
@@ -161,8 +161,11 @@ export class SandboxControl {
     return this.call("POST", `/payin/orders/${encodeURIComponent(orderId)}/transfer`, input)
   }
 
-  /** Where PayIn sends webhooks; `secret` defaults to SANDBOX_PAYIN_WEBHOOK_SECRET. Replaces the list. */
-  async payinSetWebhookEndpoints(endpoints: Array<{ url: string; secret?: string }>): Promise<void> {
+  /**
+   * Where PayIn sends webhooks; `secret` defaults to SANDBOX_PAYIN_WEBHOOK_SECRET, `signatureForm` to `timestamped`
+   * (`plain`: the header is just the hex HMAC of the body). Replaces the list.
+   */
+  async payinSetWebhookEndpoints(endpoints: Array<{ url: string; secret?: string; signatureForm?: PayInSignatureForm }>): Promise<void> {
     await this.call("POST", "/payin/webhook-endpoints", endpoints)
   }
 
@@ -171,13 +174,17 @@ export class SandboxControl {
     return this.call("POST", "/payin/config", config)
   }
 
-  /** Send an event for an order, correctly signed or not (forged = tampered body, wrong-secret, unsigned, replayed = t 600 s old). */
+  /**
+   * Send an event for an order, correctly signed or not (forged = tampered body, wrong-secret, unsigned, replayed = t 600 s old,
+   * always timestamped). `signatureForm` overrides the endpoint's.
+   */
   payinSendWebhook(input: {
     orderId: string
     type: string
     variant: PayInWebhookVariant
     to?: string
     secret?: string
+    signatureForm?: PayInSignatureForm
   }): Promise<{ deliveries: Delivery[] }> {
     return this.call("POST", "/payin/send-webhook", input)
   }

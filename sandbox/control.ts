@@ -55,7 +55,11 @@ const secpaidSendSchema = z.object({
   encryptionKey: z.string().length(32).optional(),
 })
 
-const endpointsSchema = z.array(z.object({ url: z.string().url(), secret: z.string().min(1).optional() }))
+const signatureFormSchema = z.enum(["timestamped", "plain"])
+
+const endpointsSchema = z.array(
+  z.object({ url: z.string().url(), secret: z.string().min(1).optional(), signatureForm: signatureFormSchema.optional() })
+)
 
 const payinConfigSchema = z.object({
   addressPoolSize: z.number().int().min(0).optional(),
@@ -70,6 +74,7 @@ const payinSendSchema = z.object({
   variant: z.enum(["valid", "forged", "unsigned", "wrong-secret", "replayed"]).default("valid"),
   to: z.string().url().optional(),
   secret: z.string().min(1).optional(),
+  signatureForm: signatureFormSchema.optional(),
 })
 
 class ControlError extends Error {
@@ -204,7 +209,11 @@ async function route(ctx: SandboxContext, method: string, path: string, req: Par
       return ctx.payin.config.webhookEndpoints
     case "POST /payin/webhook-endpoints": {
       const list = parse(endpointsSchema, body)
-      ctx.payin.config.webhookEndpoints = list.map((e) => ({ url: e.url, secret: e.secret ?? SANDBOX_PAYIN_WEBHOOK_SECRET }))
+      ctx.payin.config.webhookEndpoints = list.map((e) => ({
+        url: e.url,
+        secret: e.secret ?? SANDBOX_PAYIN_WEBHOOK_SECRET,
+        ...(e.signatureForm ? { signatureForm: e.signatureForm } : {}),
+      }))
       return { ok: true, count: list.length }
     }
     case "GET /payin/config":
@@ -219,9 +228,16 @@ async function route(ctx: SandboxContext, method: string, path: string, req: Par
       const input = parse(payinSendSchema, body)
       const order = payinOrder(ctx, input.orderId)
       const event = payInEventForOrder(order, input.type, ctx.clock.nowDate().toISOString())
+      const configured = input.to ? ctx.payin.config.webhookEndpoints.find((e) => e.url === input.to) : undefined
       const endpoints = input.to
-        ? [{ url: input.to, secret: input.secret ?? ctx.payin.config.webhookEndpoints.find((e) => e.url === input.to)?.secret ?? SANDBOX_PAYIN_WEBHOOK_SECRET }]
-        : ctx.payin.config.webhookEndpoints
+        ? [
+            {
+              url: input.to,
+              secret: input.secret ?? configured?.secret ?? SANDBOX_PAYIN_WEBHOOK_SECRET,
+              signatureForm: input.signatureForm ?? configured?.signatureForm,
+            },
+          ]
+        : ctx.payin.config.webhookEndpoints.map((e) => (input.signatureForm ? { ...e, signatureForm: input.signatureForm } : e))
       if (endpoints.length === 0) throw new ControlError(400, "No PayIn webhook endpoint is configured; pass `to` or call payinSetWebhookEndpoints first")
       return { deliveries: await ctx.webhooks.dispatch(payInWebhooks(event, endpoints, input.variant)) }
     }

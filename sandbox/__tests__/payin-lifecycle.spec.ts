@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto"
 import { SANDBOX_PAYIN_API_KEY as KEY, SANDBOX_PAYIN_WEBHOOK_SECRET as SECRET } from "../credentials"
 import type { RunningSandbox } from "../server"
 import type { SandboxControl } from "../control-client"
-import { payInSignatureHeader, signPayInPayload } from "../payin/webhooks"
+import { payInPlainSignatureHeader, payInSignatureHeader, signPayInPayload } from "../payin/webhooks"
 import { eventually, payin, startReceiver, startTestSandbox } from "./helpers"
 
 /** Known answer, derived once with node:crypto (see the sandbox README). */
@@ -11,6 +11,8 @@ const KAT = {
   t: 1700000000,
   body: '{"id":"evt_order_completed_0b7f3c9e-1d2a-4c5b-9e8f-123456789abc","type":"order.completed"}',
   v1: "6dc75082ce2e5663e7aa36af1995f574960bdf5e2df7669d825774169f314034",
+  /** hex(HMAC-SHA256(secret, body)), the plain form (openssl dgst -sha256 -hmac). */
+  plain: "70a8a988ac60733b41205035105551a335c825ef9413612d9f707284ed0c6b36",
 }
 
 function verify(header: string, body: string, secret = SECRET): { t: number; valid: boolean } {
@@ -23,6 +25,10 @@ describe("PayIn signatures", () => {
   it("matches the known-answer vector", () => {
     expect(signPayInPayload(KAT.secret, KAT.t, KAT.body)).toBe(KAT.v1)
     expect(payInSignatureHeader(KAT.secret, KAT.t, KAT.body)).toBe(`t=${KAT.t},v1=${KAT.v1}`)
+  })
+
+  it("matches the known-answer vector of the plain form", () => {
+    expect(payInPlainSignatureHeader(KAT.secret, KAT.body)).toBe(KAT.plain)
   })
 })
 
@@ -211,6 +217,45 @@ describe("PayIn order lifecycle, hosted page and webhooks", () => {
     const { orderId } = await createOrder()
     await control.payinTransfer(orderId, { amount: "32.25" })
     expect(verify(String(receiver.received[0].headers["x-payin-signature"]), receiver.received[0].body, "whsec_custom").valid).toBe(true)
+  })
+
+  it("signs in the plain form for an endpoint configured with signatureForm: plain, and timestamped by default", async () => {
+    const plain = await startReceiver()
+    try {
+      await control.payinSetWebhookEndpoints([{ url: plain.url, signatureForm: "plain" }, { url: receiver.url }])
+      const { orderId } = await createOrder()
+      await control.payinTransfer(orderId, { amount: "32.25" })
+      const hook = plain.received[0]
+      expect(hook.headers["x-payin-signature"]).toBe(createHmac("sha256", SECRET).update(hook.body).digest("hex"))
+      expect(verify(String(receiver.received[0].headers["x-payin-signature"]), receiver.received[0].body).valid).toBe(true)
+      expect(receiver.received[0].body).toBe(hook.body)
+    } finally {
+      await plain.close()
+    }
+  })
+
+  it("sends plain-form variants: wrong-secret signs with the other secret, forged tampers the signed body, replayed stays timestamped", async () => {
+    await control.payinSetWebhookEndpoints([{ url: receiver.url, signatureForm: "plain" }])
+    const { orderId } = await createOrder()
+    const hmac = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest("hex")
+    for (const variant of ["valid", "wrong-secret", "forged", "replayed"] as const) {
+      await control.payinSendWebhook({ orderId, type: "order.completed", variant })
+    }
+    const [valid, wrongSecret, forged, replayed] = receiver.received.map((r) => ({ sig: String(r.headers["x-payin-signature"]), body: r.body }))
+    expect(valid.sig).toBe(hmac(SECRET, valid.body))
+    expect(wrongSecret.sig).toBe(hmac("whsec_not_the_configured_secret", wrongSecret.body))
+    expect(forged.sig).toMatch(/^[0-9a-f]{64}$/)
+    expect(forged.sig).not.toBe(hmac(SECRET, forged.body))
+    expect(JSON.parse(forged.body).data.status).toBe("completed")
+    expect(verify(replayed.sig, replayed.body).valid).toBe(true)
+    // One delivery can override the endpoint's form.
+    receiver.received.length = 0
+    await control.payinSendWebhook({ orderId, type: "order.completed", variant: "valid", signatureForm: "timestamped" })
+    expect(verify(String(receiver.received[0].headers["x-payin-signature"]), receiver.received[0].body).valid).toBe(true)
+  })
+
+  it("refuses a signature form it does not know", async () => {
+    await expect(control.payinSetWebhookEndpoints([{ url: receiver.url, signatureForm: "sha256" as "plain" }])).rejects.toThrow(/HTTP 400.*signatureForm/)
   })
 
   it("reorders: a held transfer.detected arrives after the order.completed that followed it", async () => {

@@ -43,7 +43,13 @@ export type PayInOrder = {
   transfers: PayInTransfer[]
 }
 
-export type PayInWebhookEndpoint = { url: string; secret: string }
+/**
+ * How PayIn signs: `timestamped` = `t=<unix>,v1=<hex HMAC of t.body>` (PayIn's server), `plain` = the hex HMAC of
+ * the body alone, no timestamp (PayIn's API integration guide).
+ */
+export type PayInSignatureForm = "timestamped" | "plain"
+
+export type PayInWebhookEndpoint = { url: string; secret: string; signatureForm?: PayInSignatureForm }
 
 export type PayInConfig = {
   /** Addresses in the pool; each pending order holds one. 0 → every create answers ADDRESS_POOL_EXHAUSTED. */

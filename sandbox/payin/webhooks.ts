@@ -5,6 +5,7 @@ import type { PayInOrder, PayInWebhookEndpoint } from "./state"
 
 /**
  * PayIn webhooks: JSON events signed `X-PayIn-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`,
+ * or, for an endpoint with `signatureForm: "plain"`, `X-PayIn-Signature: <hex HMAC-SHA256(secret, body)>`;
  * retried after 1, 2, 4, 8, 16 s on 5xx / network errors only (the retrying lives in webhook-delivery.ts).
  */
 
@@ -25,6 +26,11 @@ export function signPayInPayload(secret: string, timestamp: number, body: string
 
 export function payInSignatureHeader(secret: string, timestamp: number, body: string): string {
   return `t=${timestamp},v1=${signPayInPayload(secret, timestamp, body)}`
+}
+
+/** hex(HMAC-SHA256(secret, body)) — the whole header in the plain form. */
+export function payInPlainSignatureHeader(secret: string, body: string): string {
+  return createHmac("sha256", secret).update(body).digest("hex")
 }
 
 /** Event ids are deterministic per order and event, so retries and duplicates carry the same id. */
@@ -95,6 +101,11 @@ export function payInWebhooks(
         }
         if (variant === "unsigned") return headers
         const secret = variant === "wrong-secret" ? WRONG_PAYIN_SECRET : endpoint.secret || SANDBOX_PAYIN_WEBHOOK_SECRET
+        // A replay is only detectable by its timestamp, so "replayed" is always the timestamped form.
+        if (endpoint.signatureForm === "plain" && variant !== "replayed") {
+          headers["x-payin-signature"] = payInPlainSignatureHeader(secret, signedBody)
+          return headers
+        }
         const t = variant === "replayed" ? now - REPLAY_AGE_SECONDS : now
         headers["x-payin-signature"] = payInSignatureHeader(secret, t, signedBody)
         return headers

@@ -267,8 +267,8 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
   /**
    * An event from the plugin's inbox, processed after it was stored. Its signature is
    * not checked again: the webhook route verified it before storing (anything forged,
-   * unsigned or replayed was answered 401 and never stored), and a signature is only
-   * valid for 5 minutes while a retry or a dead-letter replay may come hours later.
+   * unsigned or replayed was answered 401 and never stored), and a timestamped signature
+   * is only valid for 5 minutes while a retry or a dead-letter replay may come hours later.
    * Reconciliation stores unsigned events of its own, built from what PayIn's API
    * listed. Either way the event is only a pointer: the order's state is fetched from
    * PayIn here, exactly as for a live webhook.

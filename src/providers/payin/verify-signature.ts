@@ -4,9 +4,19 @@ import crypto from "node:crypto"
  * PayIn webhook signature check, kept free of Medusa so the provider and the
  * durable webhook inbox route answer the same question the same way.
  *
- * Header `X-PayIn-Signature` (hosted cloud: `payin-signature`): `t=<unix seconds>,v1=<hex>`,
- * v1 = hex(HMAC-SHA256(secret, `${t}.${rawBody}`)). The HMAC is computed over the raw
- * bytes as received, never over re-serialised JSON.
+ * Header `X-PayIn-Signature` (hosted cloud: `payin-signature`), in either of PayIn's
+ * two documented forms:
+ * - timestamped: `t=<unix seconds>,v1=<hex>`, v1 = hex(HMAC-SHA256(secret, `${t}.${rawBody}`)),
+ *   valid for 5 minutes either side of our clock;
+ * - plain: just hex(HMAC-SHA256(secret, rawBody)), 64 hex digits, no timestamp.
+ * The HMAC is computed over the raw bytes as received, never over re-serialised JSON.
+ *
+ * The plain form carries no timestamp, so a captured delivery stays valid for ever.
+ * Its replay protection lies after this check: the inbox stores each (gateway, event
+ * id) once and answers a repeat as a duplicate, and an event is only a pointer, since
+ * the provider re-fetches the order from PayIn's API and acts on what PayIn reports
+ * there, never on the body. A replay can therefore not make an unpaid order paid nor
+ * move a finished one backwards.
  */
 
 export const PAYIN_SIGNATURE_TOLERANCE_SECONDS = 300
@@ -21,11 +31,16 @@ export const PAYIN_SIGNATURE_VERDICTS = [
 ] as const
 export type PayInSignatureVerdict = (typeof PAYIN_SIGNATURE_VERDICTS)[number]
 
-export type PayInSignatureResult = {
-  verdict: PayInSignatureVerdict
-  /** The signed timestamp (unix seconds) when the header could be read. */
-  timestamp?: number
-}
+export const PAYIN_SIGNATURE_FORMS = ["timestamped", "plain"] as const
+export type PayInSignatureForm = (typeof PAYIN_SIGNATURE_FORMS)[number]
+
+/**
+ * The verdict, and which of the two documented forms the header is in (always known
+ * when the verdict is `ok`) with the signed timestamp (unix seconds) of the timestamped form.
+ */
+export type PayInSignatureResult =
+  | { verdict: "ok"; form: PayInSignatureForm; timestamp?: number }
+  | { verdict: Exclude<PayInSignatureVerdict, "ok">; form?: PayInSignatureForm; timestamp?: number }
 
 type HeaderBag = Record<string, string | string[] | undefined>
 
@@ -42,7 +57,7 @@ export function readPayInSignatureHeader(headers: HeaderBag | undefined): string
   return undefined
 }
 
-/** Hex HMAC PayIn would send for this body and timestamp. */
+/** Hex HMAC PayIn would send for this body and timestamp (the `v1` of the timestamped form). */
 export function computePayInSignature(rawBody: Buffer, timestamp: number | string, secret: string): string {
   return crypto
     .createHmac("sha256", secret)
@@ -50,7 +65,15 @@ export function computePayInSignature(rawBody: Buffer, timestamp: number | strin
     .digest("hex")
 }
 
-function parseHeader(header: string): { timestamp: number; signatures: string[] } | undefined {
+/** Hex HMAC PayIn would send as the whole header in the plain form. */
+export function computePayInPlainSignature(rawBody: Buffer, secret: string): string {
+  return crypto.createHmac("sha256", secret).update(rawBody).digest("hex")
+}
+
+/** A SHA-256 HMAC in hex, nothing else: the plain form. */
+const PLAIN_SIGNATURE = /^[0-9a-fA-F]{64}$/
+
+function parseTimestampedHeader(header: string): { timestamp: number; signatures: string[] } | undefined {
   let timestamp: number | undefined
   const signatures: string[] = []
   for (const part of header.split(",")) {
@@ -71,10 +94,22 @@ function parseHeader(header: string): { timestamp: number; signatures: string[] 
   return { timestamp, signatures }
 }
 
+/** Constant-time match of hex candidates against the expected digest. */
+function matchesAny(expected: Buffer, candidates: string[]): boolean {
+  let matched = false
+  for (const candidate of candidates) {
+    const given = Buffer.from(candidate, "hex")
+    // Lengths are public (always 32 bytes for SHA-256); contents are compared in constant time.
+    if (given.length === expected.length && crypto.timingSafeEqual(given, expected)) matched = true
+  }
+  return matched
+}
+
 /**
- * Checks a PayIn webhook. The HMAC is checked before the clock, so
- * `timestamp_out_of_window` means "genuinely signed by PayIn, but too old or too new":
- * a replay. Both are rejections.
+ * Checks a PayIn webhook in either documented form. For the timestamped form the HMAC
+ * is checked before the clock, so `timestamp_out_of_window` means "genuinely signed by
+ * PayIn, but too old or too new": a replay. Both are rejections. A header in neither
+ * form is `malformed_signature`.
  */
 export function verifyPayInSignature(
   rawBody: Buffer,
@@ -83,22 +118,24 @@ export function verifyPayInSignature(
   nowMs: number = Date.now()
 ): PayInSignatureResult {
   if (!secret) return { verdict: "no_secret_configured" }
-  if (!header) return { verdict: "missing_signature" }
-  const parsed = parseHeader(header)
-  if (!parsed) return { verdict: "malformed_signature" }
+  const text = header?.trim()
+  if (!text) return { verdict: "missing_signature" }
 
-  const expected = Buffer.from(computePayInSignature(rawBody, parsed.timestamp, secret), "hex")
-  let matched = false
-  for (const candidate of parsed.signatures) {
-    const given = Buffer.from(candidate, "hex")
-    // Lengths are public (always 32 bytes for SHA-256); contents are compared in constant time.
-    if (given.length === expected.length && crypto.timingSafeEqual(given, expected)) matched = true
+  if (PLAIN_SIGNATURE.test(text)) {
+    const expected = Buffer.from(computePayInPlainSignature(rawBody, secret), "hex")
+    if (!matchesAny(expected, [text])) return { verdict: "signature_mismatch", form: "plain" }
+    return { verdict: "ok", form: "plain" }
   }
-  if (!matched) return { verdict: "signature_mismatch", timestamp: parsed.timestamp }
 
+  const parsed = parseTimestampedHeader(text)
+  if (!parsed) return { verdict: "malformed_signature" }
+  const expected = Buffer.from(computePayInSignature(rawBody, parsed.timestamp, secret), "hex")
+  if (!matchesAny(expected, parsed.signatures)) {
+    return { verdict: "signature_mismatch", form: "timestamped", timestamp: parsed.timestamp }
+  }
   const ageSeconds = Math.abs(Math.floor(nowMs / 1000) - parsed.timestamp)
   if (ageSeconds > PAYIN_SIGNATURE_TOLERANCE_SECONDS) {
-    return { verdict: "timestamp_out_of_window", timestamp: parsed.timestamp }
+    return { verdict: "timestamp_out_of_window", form: "timestamped", timestamp: parsed.timestamp }
   }
-  return { verdict: "ok", timestamp: parsed.timestamp }
+  return { verdict: "ok", form: "timestamped", timestamp: parsed.timestamp }
 }

@@ -3,7 +3,7 @@ import { GatewayError } from "../../../lib/errors"
 import type { CreatePayInOrderInput, PayInClient } from "../client"
 import type { PayInOrder } from "../responses"
 import { PayInProviderService } from "../service"
-import { computePayInSignature } from "../verify-signature"
+import { computePayInPlainSignature, computePayInSignature } from "../verify-signature"
 
 const SECRET = "whsec_unit_test_secret"
 const API_KEY = "pk_test_unit_key_abcdef"
@@ -256,6 +256,22 @@ describe("PayInProviderService.getWebhookActionAndData", () => {
     const payload = signed(completedEvent(id), { header: "payin-signature" })
     const redisForm = { ...payload, rawData: JSON.parse(JSON.stringify(payload.rawData)) }
     expect((await provider.getWebhookActionAndData(redisForm)).action).toBe(PaymentActions.SUCCESSFUL)
+  })
+
+  it("accepts the plain signature form, still deciding by the re-fetched order; a plain form with another secret is refused", async () => {
+    const { provider, payin, id } = await paidOrder()
+    const plainSigned = (secret: string) => {
+      const raw = Buffer.from(JSON.stringify(completedEvent(id)))
+      return { data: completedEvent(id), rawData: raw, headers: { "x-payin-signature": computePayInPlainSignature(raw, secret) } }
+    }
+    payin.gets.length = 0
+    expect(await provider.getWebhookActionAndData(plainSigned(SECRET))).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: SESSION, amount: "32.25" } })
+    expect(payin.gets).toEqual([id])
+    payin.set(id, { status: "pending", confirmedReceived: "0" })
+    expect((await provider.getWebhookActionAndData(plainSigned(SECRET))).action).toBe(PaymentActions.NOT_SUPPORTED)
+    payin.gets.length = 0
+    expect(await provider.getWebhookActionAndData(plainSigned("whsec_other_secret"))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    expect(payin.gets).toHaveLength(0)
   })
 
   it("does not trust the event: an order PayIn still reports pending is not paid", async () => {
