@@ -249,7 +249,7 @@ async function orderState(container: MedusaContainer, orderId: string): Promise<
 /**
  * What the stored event asks for, decided by the gateway's provider with the settings
  * saved in the admin loaded first. A PayIn event's signature was checked by the webhook
- * route before it was stored (a signature is only valid for 5 minutes, a retry may
+ * route before it was stored (a timestamped signature is only valid for 5 minutes, a retry may
  * come hours later), so the provider takes it as verified at ingest and asks PayIn for
  * the order. A SecPaid body is never signed: the provider verifies it with SecPaid.
  */
