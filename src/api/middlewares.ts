@@ -1,5 +1,6 @@
 import { defineMiddlewares, type MedusaNextFunction, type MedusaRequest, type MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
+import { runGatewayCall } from "../lib/gateway-call-context"
 import { SourceThrottle } from "../lib/source-throttle"
 import { verifyOrderPaymentForFulfillment } from "../workflows/verify-order-payment-for-fulfillment"
 
@@ -29,15 +30,28 @@ async function refuseUnverifiedFulfillment(req: MedusaRequest, _res: MedusaRespo
 export const BROWSER_RETURNS_PER_SOURCE_PER_MINUTE = 20
 const browserReturns = new SourceThrottle({ limit: BROWSER_RETURNS_PER_SOURCE_PER_MINUTE, windowMs: 60_000 })
 
+const sourceOf = (req: MedusaRequest) => req.ip ?? req.socket?.remoteAddress ?? "unknown"
+
 function throttleBrowserReturn(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
-  const decision = browserReturns.take(req.ip ?? req.socket?.remoteAddress ?? "unknown")
-  if (decision.allowed) return next()
+  const source = sourceOf(req)
+  const decision = browserReturns.take(source)
+  if (decision.allowed) return runGatewayCall({ priority: "anonymous", source }, () => next())
   res.setHeader("Retry-After", String(decision.retryAfterSeconds))
   res.setHeader("Cache-Control", "no-store")
   res
     .status(429)
     .type("text/plain")
     .send(`Too many payment checks from your address; wait ${decision.retryAfterSeconds} seconds and reload this page (a completed payment is not lost).`)
+}
+
+/**
+ * Cart completion is public too (a publishable key is no secret) and verifies the
+ * payment with the gateway: the checks it causes run as anonymous work carrying the
+ * source address, so providers can answer from a recent verdict and bound the checks
+ * one address causes. Nothing is refused here; other payment providers see no change.
+ */
+function markCartCompletionAnonymous(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
+  runGatewayCall({ priority: "anonymous", source: sourceOf(req) }, () => next())
 }
 
 export default defineMiddlewares({
@@ -49,6 +63,7 @@ export default defineMiddlewares({
     { matcher: "/hooks/payin", methods: ["POST"], bodyParser: false },
     { matcher: "/hooks/secpaid/return/:session_id", methods: ["GET"], middlewares: [throttleBrowserReturn] },
     { matcher: "/hooks/payin/return/:session_id", methods: ["GET"], middlewares: [throttleBrowserReturn] },
+    { matcher: "/store/carts/:id/complete", methods: ["POST"], middlewares: [markCartCompletionAnonymous] },
     { matcher: "/admin/orders/:id/fulfillments", methods: ["POST"], middlewares: [refuseUnverifiedFulfillment] },
   ],
 })

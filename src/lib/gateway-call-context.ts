@@ -13,6 +13,7 @@ import { AsyncLocalStorage } from "node:async_hooks"
  *   answered from the short-lived verdict cache where possible and spent last.
  * - `background`: reconciliation and housekeeping; spent last, never in front of a shopper.
  *
+ * `source` is the address of the anonymous request behind the call, if any.
  * `freshVerification` asks the provider to skip its verdict cache (webhook processing
  * must see the gateway's answer of now, not one from a few seconds ago).
  */
@@ -22,6 +23,11 @@ export type GatewayCallPriority = (typeof GATEWAY_CALL_PRIORITIES)[number]
 export type GatewayCallContext = {
   priority: GatewayCallPriority
   freshVerification?: boolean
+  /**
+   * The address of the anonymous request that caused the call (browser return, cart
+   * completion): providers bound how many gateway checks one source can cause.
+   */
+  source?: string
 }
 
 const DEFAULT_CONTEXT: GatewayCallContext = { priority: "verification" }

@@ -41,7 +41,7 @@ import {
   secPaidReturnUrl,
   type SecPaidOptions,
 } from "./options"
-import { parseSecPaidWebhook } from "./parse-webhook"
+import { isSecPaidErrorNotification, parseSecPaidWebhook } from "./parse-webhook"
 import {
   buildRecipientNote,
   findLinkRow,
@@ -54,6 +54,7 @@ import {
 import { readSecPaidSessionData, type SecPaidSessionData } from "./session-data"
 import { LinkEvidenceCache } from "./verification-cache"
 import { currentGatewayCall } from "../../lib/gateway-call-context"
+import { SourceThrottle } from "../../lib/source-throttle"
 
 type InjectedDependencies = { logger: Logger }
 
@@ -67,6 +68,15 @@ export type SecPaidProviderTestHooks = {
 
 /** One per process: every provider instance of the same SecPaid account shares what SecPaid said recently. */
 const processEvidenceCache = new LinkEvidenceCache()
+
+/**
+ * SecPaid checks one source address (an anonymous browser return or cart completion)
+ * may cause per minute and process, beyond those answered from the verdict cache. A
+ * shopper completes one cart and returns once or twice; an address walking through
+ * many sessions gets "pending" without a SecPaid call.
+ */
+export const SECPAID_CHECKS_PER_SOURCE_PER_MINUTE = 10
+const checksPerSource = new SourceThrottle({ limit: SECPAID_CHECKS_PER_SOURCE_PER_MINUTE, windowMs: 60_000 })
 
 const EUR = "eur"
 const EUR_DIGITS = 2
@@ -259,6 +269,14 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       return { action: PaymentActions.NOT_SUPPORTED }
     }
     const claim = parsed.claim
+    // Medusa's own route (/hooks/payment/secpaid_<id>) accepts anything from anyone: a claim
+    // is only worth a SecPaid call when it names a link this store issued.
+    if (isSecPaidErrorNotification(claim)) return { action: PaymentActions.NOT_SUPPORTED }
+    const registry = paymentGatewaysModule()
+    if (registry && !(await registry.findIssuedReference("secpaid", claim.payId))) {
+      this.logger_.debug?.(`SecPaid webhook for link ${claim.payId} ignored: not a link this store issued.`)
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
     switch (claim.status) {
       case "success":
         return await this.verifySuccessClaim(claim.payId)
@@ -325,8 +343,14 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     const payId = data.pay_id
     // Browser returns and cart completion may be answered from a verdict a few seconds old;
     // webhook processing and reconciliation ask SecPaid now (see verification-cache.ts).
-    const fresh = currentGatewayCall().freshVerification === true
-    const evidence = await this.evidence_.get(this.evidenceKey(payId, data.session_id), fresh, async () => {
+    const call = currentGatewayCall()
+    const fresh = call.freshVerification === true
+    const key = this.evidenceKey(payId, data.session_id)
+    if (call.source && !this.evidence_.usable(key, fresh) && !checksPerSource.take(call.source).allowed) {
+      // One address asking about many sessions: no SecPaid call; the webhook and reconciliation still place the order.
+      return { status: PaymentSessionStatus.PENDING, data: { ...data } }
+    }
+    const evidence = await this.evidence_.get(key, fresh, async () => {
       const rows = await this.client_.getPayInTransactions({ payId })
       if (rows.some(isPaymentRow)) return { rows, link: {}, paid: rows.some(isSuccessfulPayment) }
       return { rows, link: data.canceled_at ? { deleted: true } : await this.linkState(data), paid: false }

@@ -1,5 +1,4 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { runGatewayCall } from "../../../../../lib/gateway-call-context"
 import { handleSecPaidReturn, secPaidSessionIdSchema } from "../../../../../providers/secpaid/browser-return"
 
 /**
@@ -15,10 +14,9 @@ export const GET = async (req: MedusaRequest, res: MedusaResponse) => {
     res.status(400).type("text/plain").send("This payment return link is not valid; go back to the shop and try again.")
     return
   }
-  // Anyone can open this URL: its SecPaid checks come last in the budget and may be answered from a recent verdict.
-  const result = await runGatewayCall({ priority: "anonymous" }, () =>
-    handleSecPaidReturn(req.scope, { sessionId: sessionId.data, originalUrl: req.originalUrl })
-  )
+  // Anyone can open this URL: the middleware runs it as anonymous work (last in SecPaid's
+  // budget, answered from a recent verdict where possible, bounded per source address).
+  const result = await handleSecPaidReturn(req.scope, { sessionId: sessionId.data, originalUrl: req.originalUrl })
   if (result.kind === "redirect") {
     res.redirect(303, result.location)
     return
