@@ -145,7 +145,6 @@ export class RequestBudget {
     state.pumping = true
     try {
       for (;;) {
-        this.expire(state)
         const head = state.queue[0]
         if (!head) return
         let grant: SlotGrant
@@ -168,6 +167,9 @@ export class RequestBudget {
         const now = this.now()
         const earliestDeadline = Math.min(...state.queue.map((w) => w.deadline))
         await this.nap(state, Math.max(1, Math.min(this.maxPollMs, grant.retryInMs, earliestDeadline - now)))
+        // Only after a refusal: every waiter that reaches the head is asked for at least once,
+        // so a wait of 0 means "only if a request is free now".
+        this.expire(state)
       }
     } finally {
       state.pumping = false

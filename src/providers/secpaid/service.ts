@@ -28,6 +28,7 @@ import {
   PaymentActions,
   PaymentSessionStatus,
 } from "@medusajs/framework/utils"
+import { currentGatewayCall, runGatewayCall } from "../../lib/gateway-call-context"
 import { formatAmountForGateway, gatewayAmountToMinorUnits, toMinorUnits } from "../../lib/money"
 import type { StorefrontRedirectConfig } from "../../lib/storefront-redirect"
 import { SecPaidApiError, SecPaidClient, type SecPaidClientConfig } from "./client"
@@ -49,6 +50,7 @@ import {
   type SecPaidLinkState,
   type SecPaidPaymentVerdict,
 } from "./payment-status"
+import { secPaidRequestBudget } from "./request-budget"
 import { readSecPaidSessionData, type SecPaidSessionData } from "./session-data"
 
 type InjectedDependencies = { logger: Logger }
@@ -97,6 +99,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
         environment: this.options_.environment,
         logger: this.logger_,
         extraSecrets: [this.options_.encryptionKey ?? "", ...(this.options_.splitRecipients ?? []).map((r) => r.token)],
+        budget: secPaidRequestBudget(this.options_.requestBudget),
         ...hooks.clientConfig,
       })
   }
@@ -378,7 +381,8 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
         if (!lost) throw error
         const apiError = error as SecPaidApiError
         if (apiError.outcomeUnknown) {
-          const existing = await this.findUnusedLink(input.sessionId, input.amount)
+          // Part of creating the link: spends the budget as checkout, like createLink itself.
+          const existing = await runGatewayCall({ ...currentGatewayCall(), priority: "checkout" }, () => this.findUnusedLink(input.sessionId, input.amount))
           if (existing) {
             this.logger_.warn(`SecPaid createLink for session ${input.sessionId} failed (${apiError.failure}) but link ${existing.payId} exists; reusing it.`)
             return existing

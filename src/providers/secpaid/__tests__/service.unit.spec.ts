@@ -1,6 +1,7 @@
 import { BigNumber, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { SlidingWindowRateLimiter } from "../../../lib/rate-limit"
+import { MemorySlotStore, RequestBudget } from "../../../lib/request-budget"
 import { SecPaidClient } from "../client"
+import { DEFAULT_SECPAID_BUDGET_POLICY } from "../request-budget"
 import { SecPaidProviderService } from "../service"
 import { FAKE_KEY, FakeSecPaid, noSleep, recordingLogger } from "./fake-secpaid"
 
@@ -17,7 +18,7 @@ function setup(options: Record<string, unknown> = {}) {
     adapter: fake.adapter,
     sleep: noSleep,
     random: () => 0,
-    limiter: new SlidingWindowRateLimiter({ limit: 1000, windowMs: 60_000 }),
+    budget: new RequestBudget({ ...DEFAULT_SECPAID_BUDGET_POLICY, limit: 1000, windowMs: 60_000, store: new MemorySlotStore() }),
     extraSecrets: typeof options.encryptionKey === "string" ? [options.encryptionKey] : [],
   })
   SecPaidProviderService.validateOptions(allOptions)
