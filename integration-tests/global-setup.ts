@@ -13,7 +13,7 @@ export default async function globalSetup() {
   // Both the integration and the e2e project declare this setup; one sandbox serves both.
   if ((globalThis as any).__SANDBOX__) return
   // One sandbox serves every suite of the run, so SecPaid's 60 requests/minute would be
-  // shared across suites; the providers' own limiter still keeps each app at 60/min, and
+  // shared across suites; each app's SecPaid request budget still keeps it at 60/min, and
   // the sandbox's own tests cover its limit at 60.
   const sandbox = await startSandbox({
     port: 0,

@@ -2,6 +2,7 @@ import { createCipheriv } from "node:crypto"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
+import { runGatewayCall } from "../lib/gateway-call-context"
 import { GATEWAY_PROVIDER_IDS, resolveRefreshedGatewayProvider } from "../modules/payment-gateways/gateway-providers"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../modules/payment-gateways/service"
@@ -74,7 +75,8 @@ export async function reconcileGatewayPayments(
   }
   const secpaid = sessions.filter((s) => s.provider_id === GATEWAY_PROVIDER_IDS.secpaid)
   const payin = sessions.filter((s) => s.provider_id === GATEWAY_PROVIDER_IDS.payin)
-  if (secpaid.length) await reconcileSecPaid(container, secpaid, now, options, report.secpaid)
+  // Background: spends SecPaid's shared budget last, never in front of a shopper.
+  if (secpaid.length) await runGatewayCall({ priority: "background" }, () => reconcileSecPaid(container, secpaid, now, options, report.secpaid))
   if (payin.length) await reconcilePayIn(container, payin, options, report.payin)
   return report
 }

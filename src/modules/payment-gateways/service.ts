@@ -6,6 +6,7 @@ import { PaymentFlag, type PaymentFlagKind } from "./models/payment-flag"
 import { WebhookDelivery, type DeliveryVerdict } from "./models/webhook-delivery"
 import { GATEWAYS, WebhookEvent, type GatewayId, type WebhookEventStatus } from "./models/webhook-event"
 import { backoffDelayMs, parsePaymentGatewaysOptions, type PaymentGatewaysOptions } from "./options"
+import { PostgresSlotStore } from "./rate-slot-store"
 import { registerPaymentGatewaysModule } from "./runtime"
 
 const EVENT_TABLE = "payment_gateway_webhook_event"
@@ -376,5 +377,15 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
       }
     }
     return { deleted, batches, before }
+  }
+
+  private requestSlotStore_?: PostgresSlotStore
+
+  /**
+   * Gateway request slots in this store's database, shared by every instance of the
+   * store (the RateSlot model). Gateway clients ask for it at call time (runtime.ts).
+   */
+  requestSlotStore(): PostgresSlotStore {
+    return (this.requestSlotStore_ ??= new PostgresSlotStore(this.pg_))
   }
 }

@@ -4,10 +4,12 @@ import https from "node:https"
 import axios, { type AxiosAdapter, type AxiosInstance, type AxiosResponse } from "axios"
 import type { Logger } from "@medusajs/framework/types"
 import { GatewayError, type GatewayErrorDetails } from "../../lib/errors"
-import { SlidingWindowRateLimiter } from "../../lib/rate-limit"
+import { currentGatewayCall, type GatewayCallPriority } from "../../lib/gateway-call-context"
+import { BudgetExhaustedError, type RequestBudget } from "../../lib/request-budget"
 import { redactString } from "../../lib/redact"
 import { parseRetryAfter, withRetry } from "../../lib/retry"
 import { SECPAID_REQUESTS_PER_MINUTE } from "./options"
+import { secPaidRequestBudget } from "./request-budget"
 import {
   createdLinkSchema,
   envelopeSchema,
@@ -29,9 +31,15 @@ import {
  * errors, timeouts and 5xx are retried only for reads; for createLink and
  * refundPayment the outcome is unknown and the caller decides (the provider looks
  * the link up by its note instead of creating a second one).
+ *
+ * Every attempt first takes a request from the store's SecPaid budget (shared by all
+ * instances through PostgreSQL, spent by priority): the calls that create, delete or
+ * refund a payment are always `checkout`; the others have the priority of the current
+ * gateway call (`runGatewayCall`). A call that gets no request in time fails with
+ * `budget_exhausted` and is not retried here.
  */
 
-export type SecPaidFailure = "rejected" | "rate_limited" | "server" | "timeout" | "network" | "invalid_response"
+export type SecPaidFailure = "rejected" | "rate_limited" | "budget_exhausted" | "server" | "timeout" | "network" | "invalid_response"
 
 export class SecPaidApiError extends GatewayError {
   readonly endpoint: string
@@ -75,7 +83,8 @@ export type SecPaidClientConfig = {
   adapter?: AxiosAdapter
   sleep?: (ms: number) => Promise<void>
   random?: () => number
-  limiter?: SlidingWindowRateLimiter
+  /** Where requests are counted; default: the store-wide SecPaid budget with the default policy. */
+  budget?: Pick<RequestBudget, "acquire">
   /** Total attempts per call, including the first (default 6). */
   maxAttempts?: number
 }
@@ -97,8 +106,8 @@ export type CreateSplitLinkParams = Omit<CreateLinkParams, "bankTransfer" | "enc
 
 export type PayInTransactionsQuery = { payId: string } | { search?: string; since?: number; limit?: number; page?: number }
 
-/** One limiter per process, keyed by a hash of the API key: all clients sharing a key share its budget. */
-const processLimiter = new SlidingWindowRateLimiter({ limit: SECPAID_REQUESTS_PER_MINUTE, windowMs: 60_000 })
+/** At most one budget warning per priority in this long: a flood of refusals must not become a flood of log lines. */
+const BUDGET_WARNING_INTERVAL_MS = 10_000
 
 const EMPTY_LIST_MESSAGE = /(no .*found|not found|no record|no data|no transaction|no link|empty)/i
 
@@ -108,17 +117,21 @@ type CallOptions = {
   repeatable: boolean
   /** A "nothing found" rejection means an empty list. */
   emptyOnNotFound?: boolean
+  /** Creates, deletes or refunds a payment: spends the budget as checkout whatever the caller's priority. */
+  checkout?: boolean
 }
 
 export class SecPaidClient {
   private readonly http: AxiosInstance
-  private readonly limiter: SlidingWindowRateLimiter
-  private readonly limiterKey: string
+  private readonly budget: Pick<RequestBudget, "acquire">
+  /** A hash, never the key itself: it is stored in the shared slot table. */
+  private readonly budgetKey: string
   private readonly secrets: readonly string[]
+  private readonly budgetWarnings = new Map<GatewayCallPriority, { at: number; suppressed: number }>()
 
   constructor(private readonly config: SecPaidClientConfig) {
-    this.limiter = config.limiter ?? processLimiter
-    this.limiterKey = createHash("sha256").update(config.apiKey).digest("hex").slice(0, 16)
+    this.budget = config.budget ?? secPaidRequestBudget()
+    this.budgetKey = `secpaid:${createHash("sha256").update(config.apiKey).digest("hex").slice(0, 16)}`
     this.secrets = [config.apiKey, ...(config.extraSecrets ?? [])]
     this.http = axios.create({
       baseURL: config.baseUrl,
@@ -145,7 +158,7 @@ export class SecPaidClient {
       bank_transfer: String(params.bankTransfer),
       ...(params.encryptionKey ? { is_encryption: "true", encryption_key: params.encryptionKey } : {}),
     }
-    const data = await this.call("createLink", body, { repeatable: false })
+    const data = await this.call("createLink", body, { repeatable: false, checkout: true })
     return this.parseData("createLink", createdLinkSchema, data)
   }
 
@@ -159,7 +172,7 @@ export class SecPaidClient {
       payment_endpoint: params.paymentEndpoint,
       cancellable: String(params.cancellable),
     }
-    const data = await this.call("createSplitLink", body, { json: true, repeatable: false })
+    const data = await this.call("createSplitLink", body, { json: true, repeatable: false, checkout: true })
     return this.parseData("createSplitLink", createdLinkSchema, data)
   }
 
@@ -191,14 +204,14 @@ export class SecPaidClient {
 
   async deleteLink(payId: string): Promise<void> {
     // Deleting twice is harmless, but a second attempt answers "Link not found": the caller tolerates that.
-    await this.call("deleteLink", { link_id: payId }, { repeatable: true })
+    await this.call("deleteLink", { link_id: payId }, { repeatable: true, checkout: true })
   }
 
   async refundPayment(params: { payId: string; refundAmount: string; isFullRefund: boolean }): Promise<unknown> {
     return await this.call(
       "refundPayment",
       { pay_id: params.payId, refund_amount: params.refundAmount, isFullRefund: String(params.isFullRefund) },
-      { repeatable: false }
+      { repeatable: false, checkout: true }
     )
   }
 
@@ -209,9 +222,10 @@ export class SecPaidClient {
       "Content-Type": options.json ? "application/json" : "application/x-www-form-urlencoded",
       Accept: "application/json",
     }
+    const priority: GatewayCallPriority = options.checkout ? "checkout" : currentGatewayCall().priority
     return await withRetry(
       async () => {
-        await this.limiter.acquire(this.limiterKey)
+        await this.spendBudget(endpoint, priority)
         let response: AxiosResponse
         try {
           response = await this.http.post(endpoint, payload, { headers, responseType: "text", transformResponse: [(d) => d] })
@@ -241,6 +255,39 @@ export class SecPaidClient {
           )
         },
       }
+    )
+  }
+
+  /** One request from the store's SecPaid budget, or a `budget_exhausted` error (never a hang). */
+  private async spendBudget(endpoint: string, priority: GatewayCallPriority): Promise<void> {
+    try {
+      await this.budget.acquire(this.budgetKey, priority)
+    } catch (error) {
+      if (!(error instanceof BudgetExhaustedError)) throw error
+      this.warnBudgetRefusal(endpoint, error)
+      const what = priority === "checkout" ? `${endpoint} was not sent` : `the payment check (${endpoint}) is postponed`
+      throw new SecPaidApiError({
+        endpoint,
+        failure: "budget_exhausted",
+        outcomeUnknown: false,
+        retryable: false,
+        summary: `This store has used SecPaid's ${SECPAID_REQUESTS_PER_MINUTE} requests a minute, so ${what}; try again in a minute`,
+      })
+    }
+  }
+
+  private warnBudgetRefusal(endpoint: string, error: BudgetExhaustedError): void {
+    const now = Date.now()
+    const last = this.budgetWarnings.get(error.priority)
+    if (last && now - last.at < BUDGET_WARNING_INTERVAL_MS) {
+      last.suppressed++
+      return
+    }
+    this.budgetWarnings.set(error.priority, { at: now, suppressed: 0 })
+    const why = error.reason === "timeout" ? `no request came free within ${error.waitedMs} ms` : "too many calls were already waiting"
+    const more = last?.suppressed ? ` (${last.suppressed} more ${error.priority} calls were refused since the last warning)` : ""
+    this.config.logger?.warn(
+      `SecPaid ${endpoint} (${error.priority}) was not sent because this store's ${SECPAID_REQUESTS_PER_MINUTE} SecPaid requests a minute are spent and ${why}${more}; it can be tried again in a minute.`
     )
   }
 

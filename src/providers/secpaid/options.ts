@@ -40,6 +40,36 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 /** SecPaid's published limit: 60 requests per minute per user. */
 export const SECPAID_REQUESTS_PER_MINUTE = 60
 
+const reserve = z.coerce.number().int().min(0).max(SECPAID_REQUESTS_PER_MINUTE - 1)
+const waitMs = z.coerce.number().int().min(0).max(120_000)
+
+/**
+ * How the 60 requests a minute are shared out (see "SecPaid request budget" in the
+ * README): the free requests each kind of call must leave behind, how long each may
+ * wait for one, and how many calls one process lets wait at a time. Checkout leaves
+ * nothing behind; the defaults keep 10 a minute for checkout alone and 30 away from
+ * anonymous and background work.
+ */
+export const secPaidRequestBudgetSchema = z
+  .object({
+    reserves: z
+      .object({ verification: reserve.default(10), anonymous: reserve.default(30), background: reserve.default(30) })
+      .prefault({}),
+    maxWaitMs: z
+      .object({
+        checkout: waitMs.default(20_000),
+        verification: waitMs.default(15_000),
+        anonymous: waitMs.default(5_000),
+        background: waitMs.default(10_000),
+      })
+      .prefault({}),
+    maxWaiters: z.coerce.number().int().min(1).max(10_000).default(50),
+  })
+  .refine((b) => b.reserves.verification <= Math.min(b.reserves.anonymous, b.reserves.background), {
+    message: "reserves.verification must not be larger than reserves.anonymous or reserves.background (a more urgent call may never be kept back more)",
+  })
+  .transform((b) => ({ ...b, reserves: { checkout: 0, ...b.reserves } }))
+
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, "")
 }
@@ -101,6 +131,7 @@ export const secPaidOptionsSchema = z
     storefrontReturnUrl: storefrontReturnUrlSchema.optional(),
     allowedStorefrontOrigins: originList.optional(),
     requestTimeoutMs: z.coerce.number().int().positive().max(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
+    requestBudget: secPaidRequestBudgetSchema.prefault({}),
   })
   .superRefine((o, ctx) => {
     if (!o.backendUrl && (!o.paymentEndpoint || !o.callbackUrl)) {

@@ -29,6 +29,7 @@ import {
   PaymentSessionStatus,
 } from "@medusajs/framework/utils"
 import { paymentGatewaysModule } from "../../modules/payment-gateways/runtime"
+import { currentGatewayCall, runGatewayCall } from "../../lib/gateway-call-context"
 import { formatAmountForGateway, gatewayAmountToMinorUnits, toMinorUnits } from "../../lib/money"
 import type { StorefrontRedirectConfig } from "../../lib/storefront-redirect"
 import { SecPaidApiError, SecPaidClient, type SecPaidClientConfig } from "./client"
@@ -51,9 +52,9 @@ import {
   type SecPaidLinkState,
   type SecPaidPaymentVerdict,
 } from "./payment-status"
+import { secPaidRequestBudget } from "./request-budget"
 import { readSecPaidSessionData, type SecPaidSessionData } from "./session-data"
 import { LinkEvidenceCache } from "./verification-cache"
-import { currentGatewayCall } from "../../lib/gateway-call-context"
 import { SourceThrottle } from "../../lib/source-throttle"
 
 type InjectedDependencies = { logger: Logger }
@@ -121,6 +122,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
         environment: this.options_.environment,
         logger: this.logger_,
         extraSecrets: [this.options_.encryptionKey ?? "", ...(this.options_.splitRecipients ?? []).map((r) => r.token)],
+        budget: secPaidRequestBudget(this.options_.requestBudget),
         ...hooks.clientConfig,
       })
   }
@@ -453,7 +455,8 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
         if (!lost) throw error
         const apiError = error as SecPaidApiError
         if (apiError.outcomeUnknown) {
-          const existing = await this.findUnusedLink(input.sessionId, input.amount)
+          // Part of creating the link: spends the budget as checkout, like createLink itself.
+          const existing = await runGatewayCall({ ...currentGatewayCall(), priority: "checkout" }, () => this.findUnusedLink(input.sessionId, input.amount))
           if (existing) {
             this.logger_.warn(`SecPaid createLink for session ${input.sessionId} failed (${apiError.failure}) but link ${existing.payId} exists; reusing it.`)
             return existing

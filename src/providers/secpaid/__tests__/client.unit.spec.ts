@@ -1,5 +1,7 @@
-import { SlidingWindowRateLimiter } from "../../../lib/rate-limit"
+import { runGatewayCall, type GatewayCallPriority } from "../../../lib/gateway-call-context"
+import { MemorySlotStore, RequestBudget } from "../../../lib/request-budget"
 import { SecPaidApiError, SecPaidClient } from "../client"
+import { DEFAULT_SECPAID_BUDGET_POLICY } from "../request-budget"
 import { envelope, FAKE_KEY, FakeSecPaid, noSleep, recordingLogger } from "./fake-secpaid"
 
 function setup(extra: { sleep?: (ms: number) => Promise<void> } = {}) {
@@ -14,7 +16,7 @@ function setup(extra: { sleep?: (ms: number) => Promise<void> } = {}) {
     adapter: fake.adapter,
     sleep: extra.sleep ?? noSleep,
     random: () => 0.5,
-    limiter: new SlidingWindowRateLimiter({ limit: 1000, windowMs: 60_000 }),
+    budget: new RequestBudget({ ...DEFAULT_SECPAID_BUDGET_POLICY, limit: 1000, windowMs: 60_000, store: new MemorySlotStore() }),
   })
   return { fake, client, lines }
 }
@@ -167,21 +169,73 @@ describe("SecPaidClient errors", () => {
     expect(error.message).toMatch(/not its documented envelope; check baseUrl/)
   })
 
-  it("rate-limits per key through the limiter, keyed by a hash rather than the key", async () => {
-    const keys: string[] = []
-    const limiter = new SlidingWindowRateLimiter({ limit: 60, windowMs: 60_000 })
-    const acquire = limiter.acquire.bind(limiter)
-    limiter.acquire = (key: string) => {
-      keys.push(key)
-      return acquire(key)
-    }
+})
+
+describe("SecPaidClient request budget", () => {
+  function recordingBudget() {
+    const spent: Array<{ key: string; priority: GatewayCallPriority }> = []
+    return { spent, budget: { acquire: async (key: string, priority: GatewayCallPriority) => void spent.push({ key, priority }) } }
+  }
+
+  it("spends one request per attempt, keyed by a hash of the API key, at the priority of the gateway call", async () => {
+    const { spent, budget } = recordingBudget()
     const fake = new FakeSecPaid()
-    const client = new SecPaidClient({ apiKey: FAKE_KEY, baseUrl: "https://x/", timeoutMs: 1000, adapter: fake.adapter, limiter, sleep: noSleep })
+    let n = 0
+    fake.override((c) => (c.endpoint === "getMyUsedLinks" && n++ === 0 ? { status: 500, body: {} } : undefined))
+    const client = new SecPaidClient({ apiKey: FAKE_KEY, baseUrl: "https://x/", timeoutMs: 1000, adapter: fake.adapter, budget, sleep: noSleep })
     await client.getMyUsedLinks({})
-    await client.getMyUnusedLinks({})
-    expect(keys).toHaveLength(2)
-    expect(keys[0]).toBe(keys[1])
-    expect(keys[0]).not.toContain(FAKE_KEY)
-    expect(limiter.remaining(keys[0])).toBe(58)
+    await runGatewayCall({ priority: "anonymous" }, () => client.getMyUnusedLinks({}))
+    await runGatewayCall({ priority: "background" }, () => client.getPayInTransactions({ since: 1 }))
+    expect(spent.map((s) => s.priority)).toEqual(["verification", "verification", "anonymous", "background"])
+    expect(new Set(spent.map((s) => s.key)).size).toBe(1)
+    expect(spent[0].key).toMatch(/^secpaid:[0-9a-f]{16}$/)
+    expect(spent[0].key).not.toContain(FAKE_KEY)
+  })
+
+  it("spends as checkout for the calls that create, delete or refund, whatever the caller's priority", async () => {
+    const { spent, budget } = recordingBudget()
+    const fake = new FakeSecPaid()
+    const client = new SecPaidClient({ apiKey: FAKE_KEY, baseUrl: "https://x/", timeoutMs: 1000, adapter: fake.adapter, budget, sleep: noSleep })
+    await runGatewayCall({ priority: "background" }, async () => {
+      const link = await client.createLink(linkArgs)
+      await client.createSplitLink({ ...linkArgs, recipients: [{ token: "rcpt_tok", share: "10" }], splitType: "normal" })
+      await client.deleteLink(link.payId)
+      await client.refundPayment({ payId: "1", refundAmount: "1.00", isFullRefund: false }).catch(() => undefined)
+    })
+    expect(spent.map((s) => s.priority)).toEqual(["checkout", "checkout", "checkout", "checkout"])
+  })
+
+  it("refuses a call that gets no request in time with budget_exhausted, sends nothing, retries nothing and warns once without the key", async () => {
+    const fake = new FakeSecPaid()
+    const { logger, lines } = recordingLogger()
+    const budget = new RequestBudget({
+      ...DEFAULT_SECPAID_BUDGET_POLICY,
+      maxWaitMs: { ...DEFAULT_SECPAID_BUDGET_POLICY.maxWaitMs, verification: 0 },
+      limit: 11,
+      windowMs: 60_000,
+      store: new MemorySlotStore(() => 0),
+      now: () => 0,
+      sleep: async () => undefined,
+    })
+    const client = new SecPaidClient({ apiKey: FAKE_KEY, baseUrl: "https://x/", timeoutMs: 1000, adapter: fake.adapter, budget, logger, sleep: noSleep })
+    // 11 slots, 10 kept for checkout: one verification call goes through, the next must wait and may not.
+    await client.getPayInTransactions({ payId: "1" })
+    const errors: SecPaidApiError[] = []
+    for (let i = 0; i < 2; i++) errors.push(await client.getPayInTransactions({ payId: "1" }).catch((e) => e))
+    expect(fake.calls).toHaveLength(1)
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(SecPaidApiError)
+      expect(error).toMatchObject({ failure: "budget_exhausted", retryable: false, outcomeUnknown: false })
+    }
+    expect(errors[0].message).toBe(
+      "This store has used SecPaid's 60 requests a minute, so the payment check (getPayInTransactions) is postponed; try again in a minute."
+    )
+    const warnings = lines.filter((l) => l.level === "warn")
+    expect(warnings.map((l) => l.message)).toEqual([
+      "SecPaid getPayInTransactions (verification) was not sent because this store's 60 SecPaid requests a minute are spent and no request came free within 0 ms; it can be tried again in a minute.",
+    ])
+    expect(JSON.stringify(lines)).not.toContain(FAKE_KEY)
+    // Checkout still has its reserve.
+    await expect(client.createLink(linkArgs)).resolves.toMatchObject({ payId: "1000" })
   })
 })

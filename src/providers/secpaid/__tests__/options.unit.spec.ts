@@ -54,3 +54,28 @@ describe("SecPaid options", () => {
     expect(isPrivateHost(host)).toBe(expected)
   })
 })
+
+describe("SecPaid requestBudget option", () => {
+  it("defaults to 10 requests a minute kept for checkout, 30 kept away from anonymous and background work, short waits", () => {
+    expect(parseSecPaidOptions(valid).requestBudget).toEqual({
+      reserves: { checkout: 0, verification: 10, anonymous: 30, background: 30 },
+      maxWaitMs: { checkout: 20_000, verification: 15_000, anonymous: 5_000, background: 10_000 },
+      maxWaiters: 50,
+    })
+  })
+
+  it("takes partial settings and env-style strings", () => {
+    const o = parseSecPaidOptions({ ...valid, requestBudget: { reserves: { anonymous: "40" }, maxWaitMs: { checkout: "25000" } } })
+    expect(o.requestBudget.reserves).toEqual({ checkout: 0, verification: 10, anonymous: 40, background: 30 })
+    expect(o.requestBudget.maxWaitMs.checkout).toBe(25_000)
+  })
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ["a reserve of the whole budget", { reserves: { anonymous: 60 } }, /`requestBudget\.reserves\.anonymous`/],
+    ["verification kept back more than anonymous", { reserves: { verification: 35 } }, /`requestBudget` reserves\.verification must not be larger than reserves\.anonymous/],
+    ["a wait over two minutes", { maxWaitMs: { checkout: 600_000 } }, /`requestBudget\.maxWaitMs\.checkout`/],
+    ["no waiters", { maxWaiters: 0 }, /`requestBudget\.maxWaiters`/],
+  ])("refuses %s", (_name, requestBudget, message) => {
+    expect(() => parseSecPaidOptions({ ...valid, requestBudget })).toThrow(message)
+  })
+})

@@ -1,6 +1,7 @@
 import { BigNumber, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { SlidingWindowRateLimiter } from "../../../lib/rate-limit"
+import { MemorySlotStore, RequestBudget } from "../../../lib/request-budget"
 import { SecPaidClient } from "../client"
+import { DEFAULT_SECPAID_BUDGET_POLICY } from "../request-budget"
 import { SecPaidProviderService } from "../service"
 import { LinkEvidenceCache } from "../verification-cache"
 import { runGatewayCall } from "../../../lib/gateway-call-context"
@@ -20,7 +21,7 @@ function setup(options: Record<string, unknown> = {}, evidenceCache = new LinkEv
     adapter: fake.adapter,
     sleep: noSleep,
     random: () => 0,
-    limiter: new SlidingWindowRateLimiter({ limit: 1000, windowMs: 60_000 }),
+    budget: new RequestBudget({ ...DEFAULT_SECPAID_BUDGET_POLICY, limit: 1000, windowMs: 60_000, store: new MemorySlotStore() }),
     extraSecrets: typeof options.encryptionKey === "string" ? [options.encryptionKey] : [],
   })
   SecPaidProviderService.validateOptions(allOptions)
