@@ -86,7 +86,15 @@ export async function handleSecPaidReturn(
     return respond(provider, { status: "paid", cart_id: known.cartId, order_id: known.orderId })
   }
 
-  const { status } = await provider.getPaymentStatus({ data: sessionData })
+  let status: PaymentSessionStatus | string
+  try {
+    ;({ status } = await provider.getPaymentStatus({ data: sessionData }))
+  } catch (error) {
+    // SecPaid unreachable or this store's request budget spent: the shopper sees "still checking";
+    // the webhook and reconciliation place the order once the payment is confirmed.
+    logger.warn(`SecPaid browser return for session ${session.id}: the payment could not be checked now (${(error as Error).message}).`)
+    return respond(provider, { status: "pending", cart_id: known.cartId })
+  }
   const outcome = outcomeOf(status)
   if (query.status && outcome !== "paid" && /success/i.test(query.status)) {
     logger.warn(`SecPaid browser return for session ${session.id} claims success, but SecPaid shows the link as ${status}: unverified, no order placed.`)
