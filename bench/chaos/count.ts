@@ -26,7 +26,7 @@ export type StoreBooks = {
   paymentsPerCart: Map<string, number>
   ordersTotal: number
   inboxByStatus: Record<string, number>
-  /** The store's own log of webhook deliveries, by verdict (accepted, duplicate, signature_mismatch …). */
+  /** The store's own log of webhook deliveries, by verdict (accepted, duplicate, signature_mismatch …), rows counting several deliveries counted as that many. */
   deliveryVerdicts: Record<string, number>
 }
 
@@ -41,7 +41,7 @@ export async function readStoreBooks(databaseUrl: string, cartIds: string[]): Pr
     )
     const total = await db.query(`SELECT count(*)::int AS n FROM "order" WHERE deleted_at IS NULL`)
     const inbox = await db.query(`SELECT status, count(*)::int AS n FROM payment_gateway_webhook_event GROUP BY status`)
-    const verdicts = await db.query(`SELECT gateway || ' ' || verdict AS v, count(*)::int AS n FROM payment_gateway_webhook_delivery GROUP BY 1`)
+    const verdicts = await db.query(`SELECT gateway || ' ' || verdict AS v, sum(repeat_count)::int AS n FROM payment_gateway_webhook_delivery GROUP BY 1`)
     return {
       deliveryVerdicts: Object.fromEntries(verdicts.rows.map((r) => [r.v as string, r.n as number])),
       ordersPerCart: new Map(orders.rows.map((r) => [r.cart_id as string, r.n as number])),

@@ -8,9 +8,11 @@ import { inbox, inboxUrl } from "./inbox-helpers"
 jest.setTimeout(120_000)
 
 /**
- * The delivery log is pruned, the inbox never: rows of payment_gateway_webhook_delivery
- * older than `deliveryLogRetentionDays` (30 by default) are deleted by the hourly job in
- * bounded batches; recent rows stay, and webhook events (however old) stay.
+ * The delivery log is pruned: rows of payment_gateway_webhook_delivery older than
+ * `deliveryLogRetentionDays` (30 by default) are deleted by the hourly job in bounded
+ * batches; recent rows stay. Of the inbox, only events processed into a no-op
+ * (`no_action_*`, `ignored_*`) longer ago than `ignoredEventRetentionDays` (7) go;
+ * every event that moved money, and every event not processed, stays however old.
  */
 const DAY_MS = 86_400_000
 
@@ -106,6 +108,73 @@ medusaIntegrationTestRunner({
       expect(await deliveryIds()).toHaveLength(2)
       expect(await service.pruneWebhookDeliveries({ now: inEightDays, retentionDays: 7 })).toMatchObject({ deleted: 2 })
       expect(await deliveryIds()).toEqual([])
+    })
+
+    /** An inbox row in a given state, written as processing would have left it (the poller never takes it: not due). */
+    async function inboxRow(status: string, outcome: string | null, processedDaysAgo: number | null): Promise<string> {
+      const id = `pgwe_prune_${status}_${outcome ?? "none"}_${processedDaysAgo ?? "never"}_${Math.random().toString(36).slice(2, 8)}`
+      const processedAt = processedDaysAgo === null ? null : new Date(Date.now() - processedDaysAgo * DAY_MS)
+      await pg().raw(
+        `INSERT INTO payment_gateway_webhook_event (id, gateway, event_id, source, raw_body, status, outcome, next_attempt_at, received_at, processed_at)
+         VALUES (?, 'secpaid', ?, 'webhook', '', ?, ?, ?, ?, ?)`,
+        [id, id, status, outcome, new Date(Date.now() + 365 * DAY_MS), new Date(Date.now() - 400 * DAY_MS), processedAt]
+      )
+      return id
+    }
+
+    async function eventsLeft(ids: string[]): Promise<string[]> {
+      const rows = await pg().raw(`SELECT id FROM payment_gateway_webhook_event WHERE id = ANY(?) ORDER BY id`, [ids])
+      return rows.rows.map((r: { id: string }) => r.id)
+    }
+
+    it("the hourly job deletes inbox events processed into no-ops more than 7 days ago, and never a payment or an unprocessed event", async () => {
+      const prunable = [
+        await inboxRow("processed", "no_action_pending", 8),
+        await inboxRow("processed", "no_action_not_supported", 30),
+        await inboxRow("processed", "ignored_unknown_session", 8),
+        await inboxRow("processed", "ignored_no_session", 400),
+        await inboxRow("processed", "ignored_late_cancel", 8),
+      ]
+      const kept = [
+        // Recent no-ops: still within the week.
+        await inboxRow("processed", "no_action_pending", 6),
+        await inboxRow("processed", "ignored_unknown_session", 1),
+        // Events that moved money or state, however old.
+        await inboxRow("processed", "order_created", 400),
+        await inboxRow("processed", "payment_captured", 400),
+        await inboxRow("processed", "already_processed", 400),
+        await inboxRow("processed", "flagged_partial_payment", 400),
+        await inboxRow("processed", "flagged_payment_after_cancel", 400),
+        await inboxRow("processed", "session_canceled", 400),
+        await inboxRow("processed", "order_canceled", 400),
+        // Not processed (yet, or ever): never pruned.
+        await inboxRow("failed", "no_action_pending", 400),
+        await inboxRow("dead_letter", "ignored_unknown_session", 400),
+        await inboxRow("processing", null, null),
+        await inboxRow("processed", null, 400),
+      ]
+
+      await pruneWebhookDeliveriesJob(getContainer())
+
+      expect(await eventsLeft([...prunable, ...kept])).toEqual([...kept].sort())
+    })
+
+    it("prunes no-op events in batches of at most batchSize rows, keeps them when the retention is 0, honours another number of days", async () => {
+      const service = inbox(getContainer())
+      await pg().raw(`DELETE FROM payment_gateway_webhook_event WHERE id LIKE 'pgwe_prune_%'`)
+      const ids: string[] = []
+      for (let i = 0; i < 7; i++) ids.push(await inboxRow("processed", "ignored_unknown_session", 3))
+      const payment = await inboxRow("processed", "order_created", 3)
+
+      expect(await service.pruneIgnoredWebhookEvents({ retentionDays: 0, now: new Date(Date.now() + 3000 * DAY_MS) })).toEqual({ deleted: 0, batches: 0 })
+      expect(await service.pruneIgnoredWebhookEvents({ retentionDays: 4 })).toMatchObject({ deleted: 0 })
+      expect(await eventsLeft(ids)).toHaveLength(7)
+
+      const first = await service.pruneIgnoredWebhookEvents({ retentionDays: 2, batchSize: 3, maxBatches: 2 })
+      expect(first).toMatchObject({ deleted: 6, batches: 2 })
+      expect(await eventsLeft(ids)).toHaveLength(1)
+      expect(await service.pruneIgnoredWebhookEvents({ retentionDays: 2, batchSize: 3 })).toMatchObject({ deleted: 1, batches: 1 })
+      expect(await eventsLeft([...ids, payment])).toEqual([payment])
     })
   },
 })

@@ -74,6 +74,11 @@ export function WebhookHealth({ gateway }: { gateway: GatewayId }) {
                 <Badge size="2xsmall" color={ACCEPTED.has(d.verdict) ? "green" : "red"}>
                   {d.verdict}
                 </Badge>
+                {d.repeat_count > 1 && (
+                  <Text as="span" size="xsmall" className="text-ui-fg-subtle ml-1" title={d.last_received_at ? `until ${formatTime(d.last_received_at)}` : undefined}>
+                    ×{d.repeat_count}
+                  </Text>
+                )}
               </Table.Cell>
               <Table.Cell>{d.http_status}</Table.Cell>
               <Table.Cell>{d.detail ?? d.event_id ?? ""}</Table.Cell>

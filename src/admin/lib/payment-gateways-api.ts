@@ -38,6 +38,9 @@ export type WebhookDelivery = {
   detail: string | null
   event_id: string | null
   received_at: string
+  /** More than 1 on a row counting deliveries over the per-minute caps, the last of them at `last_received_at`. */
+  repeat_count: number
+  last_received_at: string | null
 }
 
 export type WebhookEvent = {

@@ -15,10 +15,16 @@ export const paymentGatewaysOptionsSchema = z
     processingLockMs: z.number().int().min(5_000).default(2 * 60_000),
     /**
      * Days a row of the webhook delivery log (`payment_gateway_webhook_delivery`) is kept
-     * before the prune job deletes it; 0 keeps the log forever. The inbox itself
-     * (`payment_gateway_webhook_event`) is never pruned: it is the record of what was paid.
+     * before the prune job deletes it; 0 keeps the log forever.
      */
     deliveryLogRetentionDays: z.number().int().min(0).max(36_500).default(30),
+    /**
+     * Days an inbox event (`payment_gateway_webhook_event`) that was processed into a
+     * no-op (`no_action_*`, `ignored_*`: forged or unverifiable claims, unknown sessions,
+     * late cancels) is kept before the prune job deletes it; 0 keeps them forever. A week
+     * is enough to look into an odd one; events that moved money are never pruned.
+     */
+    ignoredEventRetentionDays: z.number().int().min(0).max(36_500).default(7),
   })
 
 export type PaymentGatewaysOptions = z.output<typeof paymentGatewaysOptionsSchema>
@@ -27,7 +33,7 @@ export type PaymentGatewaysOptions = z.output<typeof paymentGatewaysOptionsSchem
  * Module options win; environment variables fill what they leave out, because a shop
  * that installs the plugin gets the module without writing options for it:
  * PAYMENT_GATEWAYS_MAX_ATTEMPTS, PAYMENT_GATEWAYS_BASE_BACKOFF_MS, PAYMENT_GATEWAYS_PROCESSING_LOCK_MS,
- * PAYMENT_GATEWAYS_DELIVERY_LOG_RETENTION_DAYS.
+ * PAYMENT_GATEWAYS_DELIVERY_LOG_RETENTION_DAYS, PAYMENT_GATEWAYS_IGNORED_EVENT_RETENTION_DAYS.
  */
 export function parsePaymentGatewaysOptions(raw: unknown, env: NodeJS.ProcessEnv = process.env): PaymentGatewaysOptions {
   const fromEnv: Record<string, number> = {}
@@ -39,6 +45,7 @@ export function parsePaymentGatewaysOptions(raw: unknown, env: NodeJS.ProcessEnv
   envInt("PAYMENT_GATEWAYS_BASE_BACKOFF_MS", "baseBackoffMs")
   envInt("PAYMENT_GATEWAYS_PROCESSING_LOCK_MS", "processingLockMs")
   envInt("PAYMENT_GATEWAYS_DELIVERY_LOG_RETENTION_DAYS", "deliveryLogRetentionDays")
+  envInt("PAYMENT_GATEWAYS_IGNORED_EVENT_RETENTION_DAYS", "ignoredEventRetentionDays")
   const given = raw && typeof raw === "object" ? (raw as Record<string, unknown>) : {}
   const parsed = paymentGatewaysOptionsSchema.safeParse({ ...fromEnv, ...given })
   if (!parsed.success) {

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto"
 import type { IncomingMessage } from "node:http"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
-import { redact, redactString } from "../../lib/redact"
+import { redact } from "../../lib/redact"
+import { DELIVERY_LOG_ROW_LIMITS, deliveryLogBodyExcerpt, deliveryLogHeaders, deliveryLogText } from "./delivery-log-row"
 import type { DeliveryVerdict } from "./models/webhook-delivery"
 import type { GatewayId } from "./models/webhook-event"
 import type PaymentGatewaysModuleService from "./service"
@@ -12,7 +13,7 @@ import type { StoredWebhookEvent } from "./service"
  * The transport half of the durable inbox, shared by `POST /hooks/secpaid` and
  * `POST /hooks/payin`: read the raw bytes (bounded), let the gateway-specific
  * `accept` decide (signature, parse, event id), store the event BEFORE answering,
- * log every delivery, answer, and only then start processing.
+ * log the delivery (bounded: see `webhookDeliveryLog`), answer, and only then start processing.
  */
 
 export const PAYMENT_GATEWAYS_MODULE_KEY = "paymentGateways"
@@ -132,21 +133,24 @@ async function receiveOneDelivery(input: ReceiveWebhookInput): Promise<WebhookHt
   const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
   const headers = plainHeaders(req.headers)
   const storedHeaders = redactHeaders(headers, input.secrets)
-  const remoteAddress = req.ip ?? req.socket?.remoteAddress
+  const limits = DELIVERY_LOG_ROW_LIMITS
 
+  // Every part of a delivery-log row is bounded and printable (NUL or invalid UTF-8 would
+  // fail the insert), and the log decides whether the delivery gets a row of its own or
+  // is counted: anyone can post here (see delivery-log-row.ts and delivery-log-throttle.ts).
   const log = async (verdict: DeliveryVerdict, httpStatus: number, extra: { detail?: string; eventId?: string; webhookEventId?: string; body?: Buffer; bytes: number }) => {
     try {
-      await inbox.recordDelivery({
+      await inbox.webhookDeliveryLog().record({
         gateway,
         verdict,
         httpStatus,
-        detail: extra.detail,
-        eventId: extra.eventId,
+        detail: deliveryLogText(extra.detail, limits.detailBytes),
+        eventId: deliveryLogText(extra.eventId, limits.eventIdBytes),
         webhookEventId: extra.webhookEventId,
-        headers: storedHeaders,
-        bodyExcerpt: extra.body ? redactString(extra.body.subarray(0, 2048).toString("utf8"), input.secrets) : undefined,
+        headers: deliveryLogHeaders(storedHeaders),
+        bodyExcerpt: extra.body ? deliveryLogBodyExcerpt(extra.body, input.secrets) : undefined,
         bodyBytes: extra.bytes,
-        remoteAddress,
+        remoteAddress: deliveryLogText(req.ip ?? req.socket?.remoteAddress, limits.remoteAddressBytes),
       })
     } catch (error) {
       // The delivery log is for the admin's eyes; losing a log row must not change the answer.

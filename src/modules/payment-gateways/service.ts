@@ -3,6 +3,8 @@ import type { Knex } from "@medusajs/framework/mikro-orm/knex"
 import { GatewaySetting } from "./models/gateway-setting"
 import { IssuedReference } from "./models/issued-reference"
 import { PaymentFlag, type PaymentFlagKind } from "./models/payment-flag"
+import type { AggregatedDeliveries } from "./delivery-log-throttle"
+import { WebhookDeliveryLog } from "./delivery-log-recorder"
 import { WebhookDelivery, type DeliveryVerdict } from "./models/webhook-delivery"
 import { GATEWAYS, WebhookEvent, type GatewayId, type WebhookEventStatus } from "./models/webhook-event"
 import { backoffDelayMs, parsePaymentGatewaysOptions, type PaymentGatewaysOptions } from "./options"
@@ -87,6 +89,21 @@ export type PruneWebhookDeliveriesResult = {
   /** Rows received before this were deleted; absent when the log is kept forever. */
   before?: Date
 }
+
+export type PruneIgnoredWebhookEventsResult = {
+  deleted: number
+  /** DELETE statements run (each at most `batchSize` rows). */
+  batches: number
+  /** Events processed before this were deleted; absent when they are kept forever. */
+  before?: Date
+}
+
+/**
+ * Outcomes of processed events that changed nothing and never will (see
+ * process-gateway-webhook-event.ts): an unverified claim, a pending or unsupported
+ * event, an event for no known session, a cancel that came after the payment.
+ */
+const NO_OP_OUTCOME_PREFIXES = ["no_action", "ignored_"]
 
 type InjectedDependencies = { __pg_connection__: Knex }
 
@@ -299,7 +316,8 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
 
   /**
    * One row in the delivery log. A single INSERT (not the generated service method):
-   * it runs on every delivery, so it is on the ingest path's critical budget.
+   * it runs on every delivery, so it is on the ingest path's critical budget. The
+   * webhook routes go through `webhookDeliveryLog()`, which bounds the rows first.
    */
   async recordDelivery(input: RecordDeliveryInput): Promise<void> {
     const now = new Date()
@@ -326,6 +344,50 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
     )
   }
 
+  /**
+   * One row per key of deliveries that were counted instead of logged one by one
+   * (`delivery-log-throttle.ts`), in a single INSERT: `repeat_count` of them between
+   * `received_at` and `last_received_at`, the first one's detail, no headers or body.
+   */
+  async recordAggregatedDeliveries(rows: AggregatedDeliveries[]): Promise<void> {
+    if (!rows.length) return
+    const now = new Date()
+    const values: Knex.RawBinding[] = []
+    for (const row of rows) {
+      values.push(
+        generateEntityId(undefined, "pgwd"),
+        row.gateway,
+        row.verdict,
+        row.httpStatus,
+        row.detail ?? null,
+        row.largestBodyBytes,
+        row.source,
+        row.firstReceivedAt,
+        row.count,
+        row.lastReceivedAt,
+        now,
+        now
+      )
+    }
+    await this.pg_.raw(
+      `INSERT INTO ${DELIVERY_TABLE}
+         (id, gateway, verdict, http_status, detail, body_bytes, remote_address, received_at, repeat_count, last_received_at, created_at, updated_at)
+       VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+      values
+    )
+  }
+
+  private deliveryLog_?: WebhookDeliveryLog
+
+  /** The webhook routes' way into the delivery log: bounded rows, counts over the caps (one per service instance). */
+  webhookDeliveryLog(): WebhookDeliveryLog {
+    if (!this.deliveryLog_) {
+      const logger = (this as unknown as { __container__?: { logger?: { warn(message: string): void } } }).__container__?.logger
+      this.deliveryLog_ = new WebhookDeliveryLog(this, { warn: (message) => logger?.warn(message) })
+    }
+    return this.deliveryLog_
+  }
+
   /** Records a flag once per (gateway, reference, kind); a repeated finding does not add rows. */
   async flagPayment(input: {
     gateway: GatewayId
@@ -347,7 +409,7 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
   /**
    * Deletes delivery-log rows received before the retention window
    * (`deliveryLogRetentionDays`; 0 keeps the log forever). Only the delivery log:
-   * the inbox (`payment_gateway_webhook_event`) is never touched. One DELETE of at
+   * the inbox is pruned by `pruneIgnoredWebhookEvents`, and only of no-ops. One DELETE of at
    * most `batchSize` rows per statement, each committed on its own, so a huge log never
    * holds a long lock against the webhook routes writing to it; at most `maxBatches`
    * per call, the next run goes on from there.
@@ -387,5 +449,43 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
    */
   requestSlotStore(): PostgresSlotStore {
     return (this.requestSlotStore_ ??= new PostgresSlotStore(this.pg_))
+  }
+
+  /**
+   * Deletes inbox events that were processed into a no-op (`no_action_*`, `ignored_*`)
+   * more than `ignoredEventRetentionDays` ago (0 keeps them forever): forged or
+   * unverifiable claims, events for sessions this store never had, late cancels. They
+   * moved no money and never will; a genuine delivery of the same event id later is
+   * simply stored anew. Everything else stays forever: payments (order_created,
+   * payment_captured, flagged_*, session_canceled, …) and events not `processed`.
+   * Bounded like `pruneWebhookDeliveries`: at most `batchSize` rows per DELETE,
+   * `maxBatches` per call.
+   */
+  async pruneIgnoredWebhookEvents({
+    now = new Date(),
+    retentionDays = this.options_.ignoredEventRetentionDays,
+    batchSize = 5_000,
+    maxBatches = 100,
+  }: { now?: Date; retentionDays?: number; batchSize?: number; maxBatches?: number } = {}): Promise<PruneIgnoredWebhookEventsResult> {
+    if (retentionDays <= 0) return { deleted: 0, batches: 0 }
+    const before = new Date(now.getTime() - retentionDays * 86_400_000)
+    const noOp = NO_OP_OUTCOME_PREFIXES.map(() => "starts_with(outcome, ?)").join(" OR ")
+    let deleted = 0
+    let batches = 0
+    while (batches < maxBatches) {
+      const result = await this.pg_.raw(
+        `DELETE FROM ${EVENT_TABLE}
+          WHERE id IN (
+            SELECT id FROM ${EVENT_TABLE}
+             WHERE status = 'processed' AND processed_at < ? AND (${noOp})
+             LIMIT ?)`,
+        [before, ...NO_OP_OUTCOME_PREFIXES, batchSize]
+      )
+      batches++
+      const count: number = result.rowCount ?? 0
+      deleted += count
+      if (count < batchSize) break
+    }
+    return { deleted, batches, before }
   }
 }

@@ -1,13 +1,14 @@
 import { backoffDelayMs, parsePaymentGatewaysOptions } from "../options"
 
 describe("payment-gateways module options", () => {
-  it("defaults to 8 attempts, 5 s first backoff, 2 min processing lock, 30 days of delivery log", () => {
+  it("defaults to 8 attempts, 5 s first backoff, 2 min processing lock, 30 days of delivery log, 7 days of no-op events", () => {
     expect(parsePaymentGatewaysOptions(undefined, {})).toEqual({
       maxAttempts: 8,
       baseBackoffMs: 5000,
       maxBackoffMs: 3_600_000,
       processingLockMs: 120_000,
       deliveryLogRetentionDays: 30,
+      ignoredEventRetentionDays: 7,
     })
   })
 
@@ -24,6 +25,13 @@ describe("payment-gateways module options", () => {
     expect(() => parsePaymentGatewaysOptions({ deliveryLogRetentionDays: -1 }, {})).toThrow(/`deliveryLogRetentionDays` is invalid/)
     expect(() => parsePaymentGatewaysOptions({ deliveryLogRetentionDays: 1.5 }, {})).toThrow(/`deliveryLogRetentionDays` is invalid/)
     expect(() => parsePaymentGatewaysOptions({}, { PAYMENT_GATEWAYS_DELIVERY_LOG_RETENTION_DAYS: "-3" })).toThrow(/`deliveryLogRetentionDays` is invalid/)
+  })
+
+  it("keeps no-op inbox events for the given days; 0 keeps them forever; the environment fills in", () => {
+    expect(parsePaymentGatewaysOptions({ ignoredEventRetentionDays: 0 }, {}).ignoredEventRetentionDays).toBe(0)
+    expect(parsePaymentGatewaysOptions({}, { PAYMENT_GATEWAYS_IGNORED_EVENT_RETENTION_DAYS: "2" }).ignoredEventRetentionDays).toBe(2)
+    expect(parsePaymentGatewaysOptions({ ignoredEventRetentionDays: 30 }, { PAYMENT_GATEWAYS_IGNORED_EVENT_RETENTION_DAYS: "2" }).ignoredEventRetentionDays).toBe(30)
+    expect(() => parsePaymentGatewaysOptions({}, { PAYMENT_GATEWAYS_IGNORED_EVENT_RETENTION_DAYS: "a week" })).toThrow(/`ignoredEventRetentionDays` is invalid/)
   })
 
   it("refuses nonsense with a sentence naming the option", () => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http"
 import { Readable } from "node:stream"
-import { plainHeaders, readRawBody, receiveWebhook, redactHeaders, webhookDeliveriesInFlight, whenWebhookRoutesAreQuiet } from "../receive-webhook"
+import { plainHeaders, readRawBody, receiveWebhook, redactHeaders, webhookDeliveriesInFlight, whenWebhookRoutesAreQuiet, type WebhookDecision } from "../receive-webhook"
+import type { RecordDeliveryInput } from "../service"
 
 function request(chunks: Buffer[], headers: Record<string, string> = {}): IncomingMessage {
   const stream = Readable.from(chunks) as unknown as IncomingMessage
@@ -54,7 +55,7 @@ describe("acknowledge first: processing waits while deliveries are being receive
         await stored
         return { id: "pgwe_1", duplicate: false }
       },
-      recordDelivery: async () => undefined,
+      webhookDeliveryLog: () => ({ record: async () => "recorded" }),
     }
     const logger = { warn: () => undefined, error: () => undefined }
     const container = { resolve: (key: string) => (key === "paymentGateways" ? inbox : logger) } as never
@@ -101,5 +102,39 @@ describe("acknowledge first: processing waits while deliveries are being receive
     void whenWebhookRoutesAreQuiet(10_000).then(() => (quiet = true))
     await new Promise((r) => setImmediate(r))
     expect(quiet).toBe(true)
+  })
+})
+
+describe("what a delivery leaves in the delivery log", () => {
+  async function logged(body: Buffer, headers: Record<string, string>, decision: WebhookDecision, ip?: string) {
+    const rows: RecordDeliveryInput[] = []
+    const inbox = {
+      storeWebhookEvent: async () => ({ id: "pgwe_1", duplicate: false }),
+      webhookDeliveryLog: () => ({ record: async (row: RecordDeliveryInput) => void rows.push(row) }),
+    }
+    const warnings: string[] = []
+    const logger = { warn: (m: string) => void warnings.push(m), error: () => undefined }
+    const container = { resolve: (key: string) => (key === "paymentGateways" ? inbox : logger) } as never
+    const req = Object.assign(request([body], headers), { ip })
+    const answer = await receiveWebhook({ container, gateway: "secpaid", req: req as never, secrets: ["enc_key_0123"], accept: () => decision })
+    expect(warnings).toEqual([])
+    return { answer, row: rows[0] }
+  }
+
+  it("a body with NUL and invalid UTF-8 is logged as escaped text, cut to 512 bytes; headers and text columns bounded and printable", async () => {
+    const body = Buffer.concat([Buffer.from("pay_id=1\0&key=enc_key_0123&x="), Buffer.from([0xff, 0xc3]), Buffer.alloc(50_000, "a")])
+    const headers: Record<string, string> = { "content-type": "text/plain" }
+    for (let i = 0; i < 40; i++) headers[`x-h${i}`] = i === 0 ? "v".repeat(400) : "v"
+    const rejected: WebhookDecision = { ok: false, status: 400, verdict: "parse_error", detail: "Not a SecPaid webhook: unexpected \0." }
+    const { answer, row } = await logged(body, headers, rejected, "10.0.0.1\0")
+    expect(answer.status).toBe(400)
+    expect(row.bodyExcerpt!.startsWith("pay_id=1\\x00&key=[redacted]&x=\\xff\\xc3aaa")).toBe(true)
+    expect(Buffer.byteLength(row.bodyExcerpt!)).toBeLessThanOrEqual(512)
+    expect(row.bodyBytes).toBe(body.length)
+    expect(Object.keys(row.headers!)).toHaveLength(31)
+    expect(Buffer.byteLength(JSON.stringify(row.headers))).toBeLessThanOrEqual(2048)
+    expect(row.headers!["x-h0"]).toBe(`${"v".repeat(253)}…`)
+    expect(row.detail).toBe("Not a SecPaid webhook: unexpected \\x00.")
+    expect(row.remoteAddress).toBe("10.0.0.1\\x00")
   })
 })
