@@ -1,6 +1,7 @@
 import fs from "node:fs"
 import path from "node:path"
 import { GatewaySetting } from "../models/gateway-setting"
+import { IssuedReference } from "../models/issued-reference"
 import { PaymentFlag } from "../models/payment-flag"
 import { RateSlot } from "../models/rate-slot"
 import { WebhookDelivery } from "../models/webhook-delivery"
@@ -15,7 +16,7 @@ const dir = path.join(__dirname, "..", "migrations")
 const snapshot = JSON.parse(fs.readFileSync(path.join(dir, ".snapshot-payment-gateways.json"), "utf8")) as {
   tables: Array<{ name: string; columns: Record<string, unknown>; indexes: Array<{ keyName: string }> }>
 }
-const MODELS = [WebhookEvent, WebhookDelivery, PaymentFlag, GatewaySetting, RateSlot]
+const MODELS = [WebhookEvent, WebhookDelivery, PaymentFlag, GatewaySetting, RateSlot, IssuedReference]
 const parsed = (model: unknown) => (model as { parse(): { tableName: string; schema: Record<string, unknown> } }).parse()
 
 describe("payment-gateways migrations snapshot", () => {
