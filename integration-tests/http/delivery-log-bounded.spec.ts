@@ -24,7 +24,7 @@ const BODY_BYTES = 50 * 1024
 const CONCURRENCY = 16
 const STEADY_SOURCES = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"]
 
-type DeliveryRow = { gateway: string; verdict: string; remote_address: string; repeat_count: number; body_excerpt: string | null; headers: unknown; minute: Date }
+type DeliveryRow = { gateway: string; verdict: string; remote_address: string; repeat_count: number; body_excerpt: string | null; headers: unknown; minute: Date; hour: Date }
 
 type Post = { gateway: "secpaid" | "payin"; body: Buffer; localAddress: string; forwardedFor?: string; headers: Record<string, string> }
 
@@ -120,26 +120,27 @@ medusaIntegrationTestRunner({
       const bytesAfter = await pluginTablesBytes(pg())
 
       const { rows }: { rows: DeliveryRow[] } = await pg().raw(
-        `SELECT gateway, verdict, remote_address, repeat_count, body_excerpt, headers, date_trunc('minute', received_at) AS minute
+        `SELECT gateway, verdict, remote_address, repeat_count, body_excerpt, headers, date_trunc('minute', received_at) AS minute, date_trunc('hour', received_at) AS hour
            FROM payment_gateway_webhook_delivery`
       )
       const total = rows.reduce((n, r) => n + r.repeat_count, 0)
       expect(total).toBe(POSTS)
       expect(Number((await pg().raw(`SELECT count(*) AS n FROM payment_gateway_webhook_event`)).rows[0].n)).toBe(eventsBefore)
 
-      // Rows of their own: within the caps per (gateway, source, minute) and per (gateway, minute).
+      // Rows of their own: within the hourly caps per (gateway, source) and per gateway.
       const single = rows.filter((r): r is DeliveryRow & { body_excerpt: string } => r.repeat_count === 1 && r.body_excerpt !== null)
       const perSource = new Map<string, number>()
       const perGateway = new Map<string, number>()
       for (const r of single) {
-        const minute = new Date(r.minute).toISOString()
+        const minute = new Date(r.hour).toISOString()
         perSource.set(`${r.gateway} ${r.remote_address} ${minute}`, (perSource.get(`${r.gateway} ${r.remote_address} ${minute}`) ?? 0) + 1)
         perGateway.set(`${r.gateway} ${minute}`, (perGateway.get(`${r.gateway} ${minute}`) ?? 0) + 1)
       }
-      expect(Math.max(...perSource.values())).toBeLessThanOrEqual(DELIVERY_LOG_THROTTLE_LIMITS.perSourcePerWindow)
-      expect(Math.max(...perGateway.values())).toBeLessThanOrEqual(DELIVERY_LOG_THROTTLE_LIMITS.perGatewayPerWindow)
-      const minutes = new Set([...perGateway.keys()].map((k) => k.split(" ")[1])).size
-      expect(single.length).toBeLessThanOrEqual(minutes * 2 * DELIVERY_LOG_THROTTLE_LIMITS.perGatewayPerWindow)
+      expect(Math.max(...perSource.values())).toBeLessThanOrEqual(DELIVERY_LOG_THROTTLE_LIMITS.perSourcePerRowWindow)
+      expect(Math.max(...perGateway.values())).toBeLessThanOrEqual(DELIVERY_LOG_THROTTLE_LIMITS.perGatewayPerRowWindow)
+      const hours = new Set([...perGateway.keys()].map((k) => k.split(" ")[1])).size
+      expect(single.length).toBeLessThanOrEqual(hours * 2 * DELIVERY_LOG_THROTTLE_LIMITS.perGatewayPerRowWindow)
+      const minutes = new Set(rows.map((r) => new Date(r.minute).toISOString())).size
       // The rest: one row per (gateway, source, verdict, status) and minute, sources folded into "*" beyond the key cap.
       const countingRows = rows.filter((r) => r.body_excerpt === null)
       expect(countingRows.length).toBeGreaterThan(0)

@@ -6,29 +6,42 @@ import type { GatewayId } from "./models/webhook-event"
  * counted. Anyone can post to the webhook routes; without this every forged post
  * would add a row. Accepted events and failed stores always get their row (the inbox
  * bounds them, and each must be visible). Every other verdict (rejections, duplicates,
- * too large) gets its own row for the first `perSourcePerWindow` deliveries of one
- * (gateway, source address) in a window, and for at most `perGatewayPerWindow` of a
- * gateway in a window, so that rotating or spoofed addresses (`req.ip` comes from
- * X-Forwarded-For) buy nothing. The rest is counted per (gateway, source, verdict, HTTP
- * status) and becomes ONE row per key once its window has closed; beyond
- * `maxAggregateKeys` keys per window, sources are folded into `*`.
+ * too large) gets its own row for the first `perSourcePerRowWindow` deliveries of one
+ * (gateway, source address) in a row window (an hour), and for at most
+ * `perGatewayPerRowWindow` of a gateway in it, so that rotating or spoofed addresses
+ * (`req.ip` comes from X-Forwarded-For) buy nothing and a slow flood cannot add a full
+ * row per post either. The rest is counted per (gateway, source, verdict, HTTP status)
+ * and becomes ONE small row (no headers, no excerpt) per key once its counting window
+ * (a minute) has closed; beyond `maxAggregateKeys` keys per minute, sources are folded
+ * into `*`. So what anonymous posts can add per gateway is bounded in time, whatever
+ * their rate: `perGatewayPerRowWindow` full rows an hour plus at most
+ * `maxAggregateKeys` + a few folded rows a minute.
  *
  * Pure: the clock is handed in; the caller writes what `takeClosedWindows` returns.
  * Counts live in this process (each Medusa instance has its own caps).
  */
 export type DeliveryLogThrottleLimits = {
+  /** Counting window: counts become rows once it closes. */
   windowMs: number
-  perSourcePerWindow: number
-  perGatewayPerWindow: number
+  /** Window of the full-row allowances below. */
+  rowWindowMs: number
+  perSourcePerRowWindow: number
+  perGatewayPerRowWindow: number
   maxAggregateKeys: number
 }
 
-/** 20 a minute is more than a gateway ever retries one event; 200 a minute per gateway is a busy shop's genuine burst. */
+/**
+ * A genuine gateway's refused or repeated deliveries are few (retries of one event, a
+ * misconfigured secret): 10 full rows an hour per source and 100 per gateway show
+ * every such problem in detail; a flood is seen as counts. Worst case per gateway and
+ * hour: 100 full rows (≤ 3.5 KB each) + 60 × ~55 count rows (~0.3 KB each) ≈ 1.3 MB.
+ */
 export const DELIVERY_LOG_THROTTLE_LIMITS: DeliveryLogThrottleLimits = {
   windowMs: 60_000,
-  perSourcePerWindow: 20,
-  perGatewayPerWindow: 200,
-  maxAggregateKeys: 250,
+  rowWindowMs: 3_600_000,
+  perSourcePerRowWindow: 10,
+  perGatewayPerRowWindow: 100,
+  maxAggregateKeys: 50,
 }
 
 /** Source of the counts that no longer had a key of their own. */
@@ -62,10 +75,14 @@ export type AggregatedDeliveries = {
 
 export type ThrottleDecision = "record" | "aggregated"
 
-type Window = {
+type RowAllowance = {
   start: number
   rowsPerSource: Map<string, number>
   rowsPerGateway: Map<GatewayId, number>
+}
+
+type Window = {
+  start: number
   aggregates: Map<string, AggregatedDeliveries>
   /** Folded keys: bounded by gateways × verdicts × statuses, so outside `maxAggregateKeys`. */
   folded: Map<string, AggregatedDeliveries>
@@ -73,6 +90,7 @@ type Window = {
 
 export class DeliveryLogThrottle {
   private window_: Window
+  private rows_: RowAllowance
   private closed_: AggregatedDeliveries[] = []
 
   constructor(
@@ -80,6 +98,7 @@ export class DeliveryLogThrottle {
     private readonly now: () => number = Date.now
   ) {
     this.window_ = this.openWindow(this.windowStart(now()))
+    this.rows_ = { start: this.rowWindowStart(now()), rowsPerSource: new Map(), rowsPerGateway: new Map() }
   }
 
   /** "record": write this delivery as its own row now; "aggregated": it was counted. */
@@ -87,14 +106,17 @@ export class DeliveryLogThrottle {
     if (ALWAYS_RECORDED.has(delivery.verdict)) return "record"
     const at = this.now()
     this.roll(at)
-    const w = this.window_
+    if (this.rowWindowStart(at) !== this.rows_.start) {
+      this.rows_ = { start: this.rowWindowStart(at), rowsPerSource: new Map(), rowsPerGateway: new Map() }
+    }
+    const r = this.rows_
     const sourceKey = `${delivery.gateway} ${delivery.source}`
-    const fromSource = w.rowsPerSource.get(sourceKey) ?? 0
-    const fromGateway = w.rowsPerGateway.get(delivery.gateway) ?? 0
-    if (fromSource < this.limits.perSourcePerWindow && fromGateway < this.limits.perGatewayPerWindow) {
-      // Only sources that got a row are tracked: at most perGatewayPerWindow per gateway.
-      w.rowsPerSource.set(sourceKey, fromSource + 1)
-      w.rowsPerGateway.set(delivery.gateway, fromGateway + 1)
+    const fromSource = r.rowsPerSource.get(sourceKey) ?? 0
+    const fromGateway = r.rowsPerGateway.get(delivery.gateway) ?? 0
+    if (fromSource < this.limits.perSourcePerRowWindow && fromGateway < this.limits.perGatewayPerRowWindow) {
+      // Only sources that got a row are tracked: at most perGatewayPerRowWindow per gateway.
+      r.rowsPerSource.set(sourceKey, fromSource + 1)
+      r.rowsPerGateway.set(delivery.gateway, fromGateway + 1)
       return "record"
     }
     this.count(delivery, at)
@@ -170,7 +192,11 @@ export class DeliveryLogThrottle {
     return Math.floor(at / this.limits.windowMs) * this.limits.windowMs
   }
 
+  private rowWindowStart(at: number): number {
+    return Math.floor(at / this.limits.rowWindowMs) * this.limits.rowWindowMs
+  }
+
   private openWindow(start: number): Window {
-    return { start, rowsPerSource: new Map(), rowsPerGateway: new Map(), aggregates: new Map(), folded: new Map() }
+    return { start, aggregates: new Map(), folded: new Map() }
   }
 }

@@ -16,7 +16,7 @@ function recorder(writerFails = false) {
       counted.push(...batch)
     },
   }
-  const throttle = new DeliveryLogThrottle({ windowMs: 60_000, perSourcePerWindow: 2, perGatewayPerWindow: 100, maxAggregateKeys: 10 }, () => now)
+  const throttle = new DeliveryLogThrottle({ windowMs: 60_000, rowWindowMs: 60_000, perSourcePerRowWindow: 2, perGatewayPerRowWindow: 100, maxAggregateKeys: 10 }, () => now)
   const log = new WebhookDeliveryLog(writer, { throttle, warn: (m) => void warnings.push(m) })
   return { log, rows, counted, warnings, setNow: (t: number) => (now = t) }
 }

@@ -1,7 +1,7 @@
 import type { DeliveryVerdict } from "../models/webhook-delivery"
 import { DeliveryLogThrottle, FOLDED_SOURCE, type ThrottledDelivery } from "../delivery-log-throttle"
 
-const LIMITS = { windowMs: 60_000, perSourcePerWindow: 3, perGatewayPerWindow: 5, maxAggregateKeys: 2 }
+const LIMITS = { windowMs: 60_000, rowWindowMs: 60_000, perSourcePerRowWindow: 3, perGatewayPerRowWindow: 5, maxAggregateKeys: 2 }
 const T0 = Date.UTC(2026, 10, 22, 12, 0, 0)
 
 function throttleAt(start = T0) {
@@ -34,6 +34,21 @@ describe("DeliveryLogThrottle", () => {
       return throttle.admit(delivery(source, (verdict as DeliveryVerdict) ?? "signature_mismatch"))
     })
     expect(got).toEqual(decisions)
+  })
+
+  it("full rows are allowed per row window (an hour by default), counts per minute: a slow flood gets no row per post", () => {
+    let now = T0
+    const throttle = new DeliveryLogThrottle({ ...LIMITS, rowWindowMs: 3_600_000 }, () => now)
+    const decisions: string[] = []
+    for (let minute = 0; minute < 10; minute++) {
+      now = T0 + minute * 60_000
+      decisions.push(throttle.admit(delivery("a")))
+    }
+    expect(decisions.filter((d) => d === "record")).toHaveLength(LIMITS.perSourcePerRowWindow)
+    // Every minute that closed with a count became one count row.
+    expect(throttle.takeClosedWindows().map((r) => r.count)).toEqual(Array(10 - LIMITS.perSourcePerRowWindow - 1).fill(1))
+    now = T0 + 3_600_000
+    expect(throttle.admit(delivery("a"))).toBe("record")
   })
 
   it("keeps the gateways apart", () => {
