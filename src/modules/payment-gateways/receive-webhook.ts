@@ -95,7 +95,7 @@ export type ReceiveWebhookInput = {
   accept(rawBody: Buffer, headers: Record<string, string>): WebhookDecision | Promise<WebhookDecision>
 }
 
-/** Deliveries being read, checked and stored in this process right now. */
+/** Genuine-looking deliveries being stored and acknowledged in this process right now. */
 let deliveriesInFlight = 0
 
 export function webhookDeliveriesInFlight(): number {
@@ -119,15 +119,6 @@ export async function whenWebhookRoutesAreQuiet(maxWaitMs: number, pollMs = 5): 
  * a function to call AFTER the answer went out to start processing immediately.
  */
 export async function receiveWebhook(input: ReceiveWebhookInput): Promise<WebhookHttpAnswer & { afterAnswer?: () => Promise<void> }> {
-  deliveriesInFlight++
-  try {
-    return await receiveOneDelivery(input)
-  } finally {
-    deliveriesInFlight--
-  }
-}
-
-async function receiveOneDelivery(input: ReceiveWebhookInput): Promise<WebhookHttpAnswer & { afterAnswer?: () => Promise<void> }> {
   const { container, gateway, req } = input
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
@@ -138,7 +129,7 @@ async function receiveOneDelivery(input: ReceiveWebhookInput): Promise<WebhookHt
   // Every part of a delivery-log row is bounded and printable (NUL or invalid UTF-8 would
   // fail the insert), and the log decides whether the delivery gets a row of its own or
   // is counted: anyone can post here (see delivery-log-row.ts and delivery-log-throttle.ts).
-  const log = async (verdict: DeliveryVerdict, httpStatus: number, extra: { detail?: string; eventId?: string; webhookEventId?: string; body?: Buffer; bytes: number }) => {
+  const log: DeliveryLogger = async (verdict, httpStatus, extra) => {
     try {
       await inbox.webhookDeliveryLog().record({
         gateway,
@@ -173,6 +164,32 @@ async function receiveOneDelivery(input: ReceiveWebhookInput): Promise<WebhookHt
     return { status: decision.status, body: { message: decision.detail } }
   }
 
+  // Only a delivery that is to be stored and acknowledged holds processing back (see
+  // whenWebhookRoutesAreQuiet): refused and ignored posts are answered without it, so a
+  // flood of forged posts never delays the processing of genuine events.
+  deliveriesInFlight++
+  try {
+    return await storeAndAcknowledge(input, decision, { body, storedHeaders }, log)
+  } finally {
+    deliveriesInFlight--
+  }
+}
+
+type DeliveryLogger = (
+  verdict: DeliveryVerdict,
+  httpStatus: number,
+  extra: { detail?: string; eventId?: string; webhookEventId?: string; body?: Buffer; bytes: number }
+) => Promise<void>
+
+async function storeAndAcknowledge(
+  input: ReceiveWebhookInput,
+  decision: AcceptedWebhook,
+  { body, storedHeaders }: { body: Buffer; storedHeaders: Record<string, string> },
+  log: DeliveryLogger
+): Promise<WebhookHttpAnswer & { afterAnswer?: () => Promise<void> }> {
+  const { container, gateway } = input
+  const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
+  const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
   let stored: StoredWebhookEvent
   try {
     stored = await inbox.storeWebhookEvent({
