@@ -2,6 +2,7 @@ import { BigNumber, PaymentActions, PaymentSessionStatus } from "@medusajs/frame
 import { MemorySlotStore, RequestBudget } from "../../../lib/request-budget"
 import { SecPaidClient } from "../client"
 import { DEFAULT_SECPAID_BUDGET_POLICY } from "../request-budget"
+import { registerPaymentGatewaysModule } from "../../../modules/payment-gateways/runtime"
 import { SecPaidProviderService } from "../service"
 import { LinkEvidenceCache } from "../verification-cache"
 import { runGatewayCall } from "../../../lib/gateway-call-context"
@@ -336,5 +337,45 @@ describe("verdict cache: what a flood of checks of one session costs SecPaid", (
       expect((await provider.authorizePayment({ data })).status).toBe(PaymentSessionStatus.CAPTURED)
     })
     expect(fake.callsTo("getPayInTransactions")).toHaveLength(1)
+  })
+})
+
+describe("links this store issued", () => {
+  const form = (payId: string, status: string, responseCode = "1") =>
+    Buffer.from(`ResponseCode=${responseCode}&data%5Bpay_id%5D=${payId}&data%5Bstatus%5D=${status}`)
+  const issued = new Map<string, string>()
+  const registry = {
+    recordIssuedReference: jest.fn(async (input: { reference: string; sessionId: string }) => void issued.set(input.reference, input.sessionId)),
+    findIssuedReference: jest.fn(async (_gateway: string, reference: string) => (issued.has(reference) ? { sessionId: issued.get(reference)! } : undefined)),
+  }
+  beforeEach(() => {
+    issued.clear()
+    registerPaymentGatewaysModule(registry as never)
+  })
+  afterEach(() => registerPaymentGatewaysModule(undefined as never))
+
+  it("records every link it creates, with its session, before handing it out", async () => {
+    const { provider } = setup()
+    const { data } = await initiated(provider)
+    expect(issued.get(String(data!.pay_id))).toBe("payses_01TEST")
+  })
+
+  it("costs no SecPaid call for a claim about a link it never issued, or for an error notification (Medusa's own route)", async () => {
+    const { fake, provider } = setup()
+    await initiated(provider)
+    fake.pay("1000")
+    const before = fake.callsTo("getPayInTransactions").length
+    await expect(provider.getWebhookActionAndData({ data: {}, rawData: form("777777", "success"), headers: {} })).resolves.toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    await expect(provider.getWebhookActionAndData({ data: {}, rawData: form("1000", "success", "0"), headers: {} })).resolves.toEqual({ action: PaymentActions.NOT_SUPPORTED })
+    expect(fake.callsTo("getPayInTransactions")).toHaveLength(before)
+    // The issued link is still verified and believed.
+    expect((await provider.getWebhookActionAndData({ data: {}, rawData: form("1000", "success"), headers: {} })).action).toBe(PaymentActions.SUCCESSFUL)
+  })
+
+  it("deletes the link again and refuses the session when the link cannot be recorded", async () => {
+    const { fake, provider } = setup()
+    registry.recordIssuedReference.mockRejectedValueOnce(new Error("database unavailable"))
+    await expect(initiated(provider)).rejects.toThrow(/could not be recorded in the store's database \(database unavailable\); try the payment again/)
+    expect(fake.callsTo("deleteLink")[0].body.link_id).toBe("1000")
   })
 })
