@@ -64,3 +64,14 @@ export function waitForCapturedOrder(container: MedusaContainer, cartId: string)
     { timeoutMs: 30_000, intervalMs: 200, what: `a captured order for cart ${cartId}` }
   )
 }
+
+/**
+ * The verdicts of the delivery log, one per delivery, oldest first: counts still held in
+ * memory are written first, and a row counting N deliveries gives N entries (refused and
+ * repeated deliveries beyond the log's allowance are counted, not stored one by one).
+ */
+export async function deliveryVerdicts(container: MedusaContainer, filter: { gateway?: "secpaid" | "payin" } = {}): Promise<string[]> {
+  await inbox(container).webhookDeliveryLog().flush({ includeOpenWindow: true })
+  const rows = await inbox(container).listWebhookDeliveries(filter, { order: { received_at: "ASC" } })
+  return rows.flatMap((d) => Array<string>(d.repeat_count ?? 1).fill(d.verdict))
+}

@@ -8,6 +8,7 @@ import { SANDBOX_PAYIN_API_KEY, SANDBOX_PAYIN_WEBHOOK_SECRET } from "../../sandb
 import { PayInClient } from "../../src/providers/payin/client"
 import { adminHeaders, seedStore, type StoreFixture } from "../helpers/store-fixture"
 import {
+  deliveryVerdicts,
   inbox,
   inboxUrl,
   isCaptured,
@@ -33,6 +34,8 @@ medusaIntegrationTestRunner({
 
     beforeEach(async () => {
       await control.reset()
+      // The database is restored for each case; the delivery log's per-source allowances start afresh too.
+      await inbox(getContainer()).webhookDeliveryLog().restart()
       await control.payinSetWebhookEndpoints([{ url: inboxUrl("payin") }])
       fixture = await seedStore(getContainer())
     })
@@ -50,8 +53,7 @@ medusaIntegrationTestRunner({
       const event = await waitForWebhookEvent(container, { gateway: "secpaid", event_id: `${payId}:success` }, (e) => e.status === "processed")
       expect(event).toMatchObject({ outcome: "order_created", session_id: sessionId, order_id: order.id, attempts: 1, source: "webhook" })
 
-      const log = await inbox(container).listWebhookDeliveries({ gateway: "secpaid" })
-      expect(log.map((d) => d.verdict)).toEqual(["accepted"])
+      expect(await deliveryVerdicts(container, { gateway: "secpaid" })).toEqual(["accepted"])
     })
 
     it("SecPaid: duplicated and reordered deliveries (cancel before success, success again, cancel after) → one order, never cancelled", async () => {
@@ -81,7 +83,7 @@ medusaIntegrationTestRunner({
       expect(after).toMatchObject({ id: order.id, status: "pending" })
       expect(isCaptured(after)).toBe(true)
       expect((await paymentSession(container, sessionId)).status).toBe("authorized")
-      const verdicts = (await inbox(container).listWebhookDeliveries({ gateway: "secpaid" })).map((d) => d.verdict).sort()
+      const verdicts = (await deliveryVerdicts(container, { gateway: "secpaid" })).sort()
       expect(verdicts).toEqual(["accepted", "accepted", "duplicate", "duplicate", "duplicate"])
     })
 
@@ -150,8 +152,7 @@ medusaIntegrationTestRunner({
       expect(events).toHaveLength(1)
       await waitForWebhookEvent(container, { gateway: "payin" }, (e) => e.status === "processed" && e.order_id === order.id)
       expect(await countOrders(container)).toBe(1)
-      const verdicts = (await inbox(container).listWebhookDeliveries({ gateway: "payin" })).map((d) => d.verdict)
-      expect(verdicts).toContain("duplicate")
+      expect(await deliveryVerdicts(container, { gateway: "payin" })).toContain("duplicate")
     })
 
     it("PayIn: the expiry of an order whose session was never saved is closed as ignored, not retried into a dead letter", async () => {
@@ -215,8 +216,7 @@ medusaIntegrationTestRunner({
       })
       expect(signedGarbage.status).toBe(400)
 
-      const verdicts = (await inbox(container).listWebhookDeliveries({})).map((d) => d.verdict).sort()
-      expect(verdicts).toEqual(["parse_error", "parse_error", "too_large"])
+      expect((await deliveryVerdicts(container)).sort()).toEqual(["parse_error", "parse_error", "too_large"])
       expect(await inbox(container).listWebhookEvents({})).toHaveLength(0)
     })
 

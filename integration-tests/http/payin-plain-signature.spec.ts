@@ -1,7 +1,13 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { toMinorUnits } from "../../src/lib/money"
 import { seedStore, type StoreFixture } from "../helpers/store-fixture"
-import { inbox, inboxUrl, waitForCapturedOrder, waitForWebhookEvent } from "./inbox-helpers"
+import {
+  deliveryVerdicts,
+  inbox,
+  inboxUrl,
+  waitForCapturedOrder,
+  waitForWebhookEvent,
+} from "./inbox-helpers"
 import { countOrders, orderForCart, payInCheckout, sandbox } from "./payin-helpers"
 
 jest.setTimeout(120_000)
@@ -19,6 +25,8 @@ medusaIntegrationTestRunner({
 
     beforeEach(async () => {
       await control.reset()
+      // The database is restored for each case; the delivery log's per-source allowances start afresh too.
+      await inbox(getContainer()).webhookDeliveryLog().restart()
       await control.payinSetWebhookEndpoints([{ url: inboxUrl("payin"), signatureForm: "plain" }])
       fixture = await seedStore(getContainer())
     })
@@ -47,8 +55,7 @@ medusaIntegrationTestRunner({
       // With no timestamp, a genuine delivery stays valid for ever; resending it changes nothing.
       const resend = await control.payinSendWebhook({ orderId, type: "order.completed", variant: "valid", to: inboxUrl("payin") })
       expect(resend.deliveries.map((d) => d.status)).toEqual([200])
-      const verdicts = (await inbox(container).listWebhookDeliveries({ gateway: "payin" })).map((d) => d.verdict).sort()
-      expect(verdicts).toEqual(["accepted", "duplicate"])
+      expect((await deliveryVerdicts(container, { gateway: "payin" })).sort()).toEqual(["accepted", "duplicate"])
       expect(await inbox(container).listWebhookEvents({ gateway: "payin" })).toHaveLength(1)
       expect(await countOrders(container)).toBe(1)
     })

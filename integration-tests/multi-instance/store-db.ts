@@ -37,9 +37,10 @@ export async function inboxEvents(databaseUrl: string): Promise<Array<{ id: stri
   })
 }
 
+/** One entry per delivery written so far: a row counting N deliveries (`repeat_count`) gives N entries. */
 export async function deliveryVerdicts(databaseUrl: string): Promise<string[]> {
   return withDb(databaseUrl, async (db) => {
-    const { rows } = await db.query(`SELECT verdict FROM payment_gateway_webhook_delivery`)
-    return rows.map((r) => r.verdict as string)
+    const { rows } = await db.query(`SELECT verdict, repeat_count FROM payment_gateway_webhook_delivery`)
+    return rows.flatMap((r) => Array<string>(Number(r.repeat_count)).fill(r.verdict))
   })
 }

@@ -28,6 +28,12 @@ export type GatewayCallContext = {
    * completion): providers bound how many gateway checks one source can cause.
    */
   source?: string
+  /**
+   * What the gateway confirmed earlier in this same unit of work (one webhook event's
+   * processing), by the provider's key: the payment check Medusa runs right after a
+   * verified claim reuses it instead of asking the gateway a second time.
+   */
+  confirmed?: Map<string, unknown>
 }
 
 const DEFAULT_CONTEXT: GatewayCallContext = { priority: "verification" }

@@ -34,13 +34,13 @@ const CANCEL_OUTCOMES = new Set(["session_canceled", "session_error", "order_can
 export async function processGatewayWebhookEvent(container: MedusaContainer, webhookEventId: string): Promise<ProcessWebhookEventResult> {
   // The gateway is asked afresh (no cached verdict); the caller's priority is kept
   // (reconciliation runs as background work).
-  return await runGatewayCall({ ...currentGatewayCall(), freshVerification: true }, async () => {
-    for (;;) {
-      const result = await processClaimedOnce(container, webhookEventId)
-      // Another delivery of the event arrived while this one was checked and came to nothing: check again now.
-      if (!result.requeued) return result.result
-    }
-  })
+  for (;;) {
+    const result = await runGatewayCall({ ...currentGatewayCall(), freshVerification: true, confirmed: new Map() }, () =>
+      processClaimedOnce(container, webhookEventId)
+    )
+    // Another delivery of the event arrived while this one was checked and came to nothing: check again now.
+    if (!result.requeued) return result.result
+  }
 }
 
 async function processClaimedOnce(

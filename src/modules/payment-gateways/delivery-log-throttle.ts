@@ -140,6 +140,11 @@ export class DeliveryLogThrottle {
     return all
   }
 
+  /** Starts the full-row allowances afresh (tests that begin from a restored database). Counts are kept. */
+  forgetRowAllowances(): void {
+    this.rows_ = { start: this.rowWindowStart(this.now()), rowsPerSource: new Map(), rowsPerGateway: new Map() }
+  }
+
   /** Keys counted in the open window (what this process holds in memory). */
   get openKeys(): number {
     return this.window_.aggregates.size + this.window_.folded.size

@@ -306,8 +306,8 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       return { action: PaymentActions.NOT_SUPPORTED }
     }
     // The amount is checked against the session in authorizePayment (the provider cannot read sessions);
-    // that check, which follows at once, reuses this answer instead of asking SecPaid again.
-    this.evidence_.remember(this.evidenceKey(payId, sessionId), { rows, link: {}, paid: true })
+    // that check, which follows at once in the same processing, reuses this answer instead of asking SecPaid again.
+    currentGatewayCall().confirmed?.set(this.evidenceKey(payId, sessionId), rows)
     this.logger_.info(`SecPaid webhook for link ${payId} verified with getPayInTransactions: ${paid.amount} EUR paid for session ${sessionId}.`)
     return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: new BigNumber(paid.amount) } }
   }
@@ -343,16 +343,18 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       return { status: PaymentSessionStatus.ERROR, data: { ...data, error_reason: "The session has no SecPaid link; create a new payment session." } }
     }
     const payId = data.pay_id
-    // Browser returns and cart completion may be answered from a verdict a few seconds old;
-    // webhook processing and reconciliation ask SecPaid now (see verification-cache.ts).
     const call = currentGatewayCall()
-    const fresh = call.freshVerification === true
     const key = this.evidenceKey(payId, data.session_id)
-    if (call.source && !this.evidence_.usable(key, fresh) && !checksPerSource.take(call.source).allowed) {
+    // Checks anyone can cause (browser returns, cart completion) may be answered from a
+    // recent verdict and are bounded per source address; everyone else asks SecPaid now.
+    const reuse = call.priority === "anonymous" && !call.freshVerification
+    if (reuse && call.source && !this.evidence_.usable(key) && !checksPerSource.take(call.source).allowed) {
       // One address asking about many sessions: no SecPaid call; the webhook and reconciliation still place the order.
       return { status: PaymentSessionStatus.PENDING, data: { ...data } }
     }
-    const evidence = await this.evidence_.get(key, fresh, async () => {
+    const confirmedRows = call.confirmed?.get(key) as SecPaidPayInTransaction[] | undefined
+    const evidence = await this.evidence_.get(key, reuse, async () => {
+      if (confirmedRows) return { rows: confirmedRows, link: {}, paid: true }
       const rows = await this.client_.getPayInTransactions({ payId })
       if (rows.some(isPaymentRow)) return { rows, link: {}, paid: rows.some(isSuccessfulPayment) }
       return { rows, link: data.canceled_at ? { deleted: true } : await this.linkState(data), paid: false }

@@ -2,16 +2,12 @@ import type { SecPaidPayInTransaction } from "./responses"
 import type { SecPaidLinkState } from "./payment-status"
 
 /**
- * SecPaid's recent answers about one link, so that a flood of browser returns or
- * cart completions for the same session costs SecPaid's budget (60 requests a minute)
- * at most one verification per few seconds, and concurrent checks share one call.
- *
- * - Evidence of a payment (a successful payment row) may be reused by anyone for
- *   `paidTtlMs`: money that arrived does not go away within a minute, and the webhook
- *   path then completes the cart without asking SecPaid a second time.
- * - Evidence of no payment yet is reused only by callers that accept a slightly old
- *   answer (browser returns, cart completion) for `unpaidTtlMs`; webhook processing
- *   and reconciliation ask for `fresh` evidence and always ask SecPaid.
+ * SecPaid's recent answers about one link, for the checks anyone can cause (browser
+ * returns, cart completion): a flood of them for the same session costs SecPaid's
+ * budget (60 requests a minute) at most one check per `unpaidTtlMs`, and concurrent
+ * checks share one call. Evidence of a payment is kept for `paidTtlMs` (a shopper's
+ * reloads after paying). Everyone else — webhook processing, reconciliation, staff,
+ * refunds — asks SecPaid every time (`reuse: false`) and only refreshes what is kept.
  */
 export type LinkEvidence = {
   rows: SecPaidPayInTransaction[]
@@ -44,14 +40,12 @@ export class LinkEvidenceCache {
     this.now = options.now ?? Date.now
   }
 
-  /** The evidence a caller may use without asking SecPaid, if any. */
-  usable(key: string, fresh: boolean): LinkEvidence | undefined {
+  /** Kept evidence recent enough to answer a check that accepts a recent answer. */
+  usable(key: string): LinkEvidence | undefined {
     const entry = this.entries.get(key)
     if (!entry) return undefined
     const age = this.now() - entry.at
-    if (entry.paid && age <= this.paidTtlMs) return entry
-    if (!entry.paid && !fresh && age <= this.unpaidTtlMs) return entry
-    return undefined
+    return age <= (entry.paid ? this.paidTtlMs : this.unpaidTtlMs) ? entry : undefined
   }
 
   remember(key: string, evidence: Omit<LinkEvidence, "at">): LinkEvidence {
@@ -63,18 +57,18 @@ export class LinkEvidenceCache {
   }
 
   /**
-   * Usable evidence, or `load()`'s. Callers that accept a recent answer share one
-   * load in flight; a `fresh` caller always loads its own.
+   * With `reuse`, recent evidence or the load in flight, else `load()`'s; without it,
+   * always `load()`'s (which is then kept for those who reuse).
    */
-  async get(key: string, fresh: boolean, load: () => Promise<Omit<LinkEvidence, "at">>): Promise<LinkEvidence> {
-    const cached = this.usable(key, fresh)
-    if (cached) return cached
-    if (!fresh) {
+  async get(key: string, reuse: boolean, load: () => Promise<Omit<LinkEvidence, "at">>): Promise<LinkEvidence> {
+    if (reuse) {
+      const cached = this.usable(key)
+      if (cached) return cached
       const pending = this.inFlight.get(key)
       if (pending) return await pending
     }
     const loading = load().then((evidence) => this.remember(key, evidence))
-    if (!fresh) {
+    if (reuse) {
       this.inFlight.set(key, loading)
       void loading.then(
         () => this.inFlight.delete(key),

@@ -309,13 +309,39 @@ describe("verdict cache: what a flood of checks of one session costs SecPaid", (
   it("answers repeated browser returns / cart completions of an unpaid link from one SecPaid check per 10 s, sharing a check in flight", async () => {
     const { fake, provider } = setup({}, cache())
     const { data } = await initiated(provider)
-    const statuses = await Promise.all(Array.from({ length: 20 }, () => runGatewayCall({ priority: "anonymous" }, () => provider.getPaymentStatus({ data }))))
+    const anonymous = <T>(fn: () => Promise<T>) => runGatewayCall({ priority: "anonymous" }, fn)
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => anonymous(() => provider.getPaymentStatus({ data }))))
     expect(new Set(statuses.map((s) => s.status))).toEqual(new Set([PaymentSessionStatus.PENDING]))
-    await provider.authorizePayment({ data })
+    await anonymous(() => provider.authorizePayment({ data })) // cart completion
     expect(fake.callsTo("getPayInTransactions")).toHaveLength(1)
     clock += 10_001
-    await provider.getPaymentStatus({ data })
+    await anonymous(() => provider.getPaymentStatus({ data }))
     expect(fake.callsTo("getPayInTransactions")).toHaveLength(2)
+  })
+
+  it("staff, refunds and anything that is not anonymous always ask SecPaid (a refund approved a second ago is seen)", async () => {
+    const { fake, provider } = setup({}, cache())
+    const { data } = await initiated(provider)
+    fake.pay("1000")
+    await runGatewayCall({ priority: "anonymous" }, () => provider.getPaymentStatus({ data }))
+    await provider.retrievePayment({ data })
+    await provider.getPaymentStatus({ data })
+    expect(fake.callsTo("getPayInTransactions")).toHaveLength(3)
+  })
+
+  it("bounds the checks one source address causes across sessions: beyond 10 a minute it answers pending without asking SecPaid", async () => {
+    const { fake, provider } = setup({}, cache())
+    const sessions = []
+    for (let i = 0; i < 12; i++) sessions.push((await initiated(provider, 30, `payses_SRC${i}`)).data)
+    const statuses = []
+    for (const data of sessions) {
+      statuses.push((await runGatewayCall({ priority: "anonymous", source: "203.0.113.5" }, () => provider.getPaymentStatus({ data }))).status)
+    }
+    expect(fake.callsTo("getPayInTransactions")).toHaveLength(10)
+    expect(statuses.slice(10)).toEqual([PaymentSessionStatus.PENDING, PaymentSessionStatus.PENDING])
+    // Another address is not held back.
+    await runGatewayCall({ priority: "anonymous", source: "198.51.100.1" }, () => provider.getPaymentStatus({ data: sessions[11] }))
+    expect(fake.callsTo("getPayInTransactions")).toHaveLength(11)
   })
 
   it("never answers webhook processing (fresh) from a cached unpaid verdict: a payment made a second ago is seen", async () => {
@@ -328,11 +354,11 @@ describe("verdict cache: what a flood of checks of one session costs SecPaid", (
     expect(fake.callsTo("getPayInTransactions")).toHaveLength(2)
   })
 
-  it("reuses a verified payment: the webhook's check serves the cart completion that follows it", async () => {
+  it("reuses a verified payment within one webhook's processing: its check serves the cart completion that follows it", async () => {
     const { fake, provider } = setup({}, cache())
     const { data } = await initiated(provider)
     fake.pay("1000")
-    await runGatewayCall({ priority: "verification", freshVerification: true }, async () => {
+    await runGatewayCall({ priority: "verification", freshVerification: true, confirmed: new Map() }, async () => {
       expect((await provider.getWebhookActionAndData({ data: {}, rawData: form("1000", "success"), headers: {} })).action).toBe(PaymentActions.SUCCESSFUL)
       expect((await provider.authorizePayment({ data })).status).toBe(PaymentSessionStatus.CAPTURED)
     })
