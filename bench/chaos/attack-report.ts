@@ -18,8 +18,8 @@ export type PhaseRun = {
   attack?: AttackTally
   /** Order `created_at` per paid cart (epoch ms). */
   orderCreatedAt: Map<string, number>
-  dbBytesBefore: number
-  dbBytesAfter: number
+  dbBytesBefore: { total: number; byTable: Record<string, number> }
+  dbBytesAfter: { total: number; byTable: Record<string, number> }
 }
 
 export type Stats = { n: number; p50: number; p95: number; max: number }
@@ -33,11 +33,13 @@ export type PhaseReport = {
   /** Sandbox pay call returned (the genuine webhook was answered) → the order's created_at. */
   webhookToOrderMs: { secpaid: Stats; payin: Stats; all: Stats }
   paidWithoutOrder: number
+  /** Payments made while attack requests were being sent. */
+  paidWhileAttacking: number
   /** The "session" stage of SecPaid checkouts: payment collection + payment session (the plugin's createLink). */
   secpaidSessionMs: Stats
   /** SecPaid API calls the sandbox received in the phase's window, attributed by their bodies. */
   secpaidCalls: { total: number; forShoppers: number; forAttackedSession: number; unattributed: number; answered429: number; byEndpoint: Record<string, number> }
-  pluginTableBytes: { before: number; after: number; growth: number }
+  pluginTableBytes: { before: number; after: number; growth: number; growthByTable: Record<string, number> }
 }
 
 export type AttackTarget = { name: string; value: string; target: string; met: boolean }
@@ -130,6 +132,7 @@ export function buildAttackReport(input: {
       checkoutsMs: p.checkoutsEndedAt - p.startedAt,
       webhookToOrderMs: { secpaid: latency("secpaid"), payin: latency("payin"), all: latency() },
       paidWithoutOrder: p.records.filter((r) => r.paymentMade && !p.orderCreatedAt.has(r.cartId!)).length,
+      paidWhileAttacking: p.attack ? p.records.filter((r) => r.paidAt && r.paidAt <= (p.attack!.endedAt ?? 0)).length : 0,
       secpaidSessionMs: stats(p.records.filter((r) => r.gateway === "secpaid" && r.stageMs.session !== undefined).map((r) => r.stageMs.session!)),
       secpaidCalls: {
         total: calls.length,
@@ -139,7 +142,12 @@ export function buildAttackReport(input: {
         answered429: calls.filter((c) => c.status === 429).length,
         byEndpoint: tally(calls.map((c) => `${c.endpoint} ${c.status}`)),
       },
-      pluginTableBytes: { before: p.dbBytesBefore, after: p.dbBytesAfter, growth: p.dbBytesAfter - p.dbBytesBefore },
+      pluginTableBytes: {
+        before: p.dbBytesBefore.total,
+        after: p.dbBytesAfter.total,
+        growth: p.dbBytesAfter.total - p.dbBytesBefore.total,
+        growthByTable: Object.fromEntries(Object.entries(p.dbBytesAfter.byTable).map(([name, n]) => [name, n - (p.dbBytesBefore.byTable[name] ?? 0)])),
+      },
     }
   })
   const [base, atk] = phases
@@ -233,7 +241,7 @@ export function formatAttackReport(r: AttackReport): string {
     `| Figure | baseline | under attack |`,
     `|---|---:|---:|`,
     row(`real checkouts (${r.options.concurrency} at a time) / paid / failed before paying`, (p) => `${p.checkouts} / ${p.paymentsMade} / ${Object.values(p.failedBeforePaying).reduce((s, n) => s + n, 0)}`),
-    row("checkouts took", (p) => `${(p.checkoutsMs / 1000).toFixed(1)} s`),
+    row("checkouts took / payments made while the attack was sending", (p) => `${(p.checkoutsMs / 1000).toFixed(1)} s / ${p.name === "attack" ? p.paidWhileAttacking : "—"}`),
     row("webhook → order p50 / p95 / max, SecPaid", (p) => ms(p.webhookToOrderMs.secpaid)),
     row("webhook → order p50 / p95 / max, PayIn", (p) => ms(p.webhookToOrderMs.payin)),
     row("webhook → order p50 / p95 / max, both", (p) => ms(p.webhookToOrderMs.all)),
@@ -245,6 +253,7 @@ export function formatAttackReport(r: AttackReport): string {
     ...Object.keys(r.attack.planned).map((k) => `  ${k}: ${r.attack.sent[k] ?? 0} of ${r.attack.planned[k]} sent, answers ${kv(r.attack.answered[k] ?? {})}`),
     `  by variant: ${kv(r.attack.byVariant)}`,
     `SecPaid calls caused by forged traffic: ${r.secpaidCallsCausedByForged.calls} (${r.secpaidCallsCausedByForged.forAttackedSession} for the attacked session + ${r.secpaidCallsCausedByForged.unattributed} unattributed; baseline unattributed ${r.secpaidCallsCausedByForged.baselineUnattributed}) = ${r.secpaidCallsCausedByForged.per100Forged} per 100 forged requests`,
+    `plugin tables' growth under attack by table: ${kv(a.pluginTableBytes.growthByTable)}`,
     `SecPaid calls by endpoint and status: baseline ${kv(b.secpaidCalls.byEndpoint)}; under attack ${kv(a.secpaidCalls.byEndpoint)}`,
     `orders in the store ${r.ordersTotal}, payments paid at the sandbox ${r.paidAtSandbox}; log lines with a configured secret ${r.logLinesWithSecret} of ${r.logLinesScanned}; total ${(r.totalMs / 1000).toFixed(0)} s`,
     "",

@@ -81,13 +81,14 @@ export async function orderCreatedAtPerCart(databaseUrl: string, cartIds: string
   })
 }
 
-/** Bytes on disk of the plugin's tables (payment_gateway_*), indexes and TOAST included. */
-export async function pluginTableBytes(databaseUrl: string): Promise<number> {
+/** Bytes on disk of the plugin's tables (payment_gateway_*), indexes and TOAST included: in all and per table. */
+export async function pluginTableBytes(databaseUrl: string): Promise<{ total: number; byTable: Record<string, number> }> {
   return withDb(databaseUrl, async (db) => {
     const { rows } = await db.query(
-      `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint AS bytes FROM pg_class c
+      `SELECT c.relname, pg_total_relation_size(c.oid)::bigint AS bytes FROM pg_class c
         WHERE c.relname LIKE 'payment_gateway_%' AND c.relkind = 'r'`
     )
-    return Number(rows[0].bytes)
+    const byTable = Object.fromEntries(rows.map((r) => [r.relname as string, Number(r.bytes)]))
+    return { total: Object.values(byTable).reduce((s, n) => s + n, 0), byTable }
   })
 }
