@@ -51,7 +51,7 @@ it("real shoppers paid in both phases, and every payment became exactly one orde
 
 it("no forged request was accepted: no order or payment for an unpaid cart, every PayIn forgery refused", () => {
   expect(report.invariants.find((i) => i.name.startsWith("forged accepted"))!.value).toBe(0)
-  expect(Object.keys(report.attack.answered["payin-webhook"])).toEqual(["401"])
+  expect(Object.keys(report.attack.answered["payin-webhook"]).filter((status) => status.startsWith("2"))).toEqual([])
 })
 
 it("no log line of the store contains a configured secret", () => {
