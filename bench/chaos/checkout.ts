@@ -19,8 +19,12 @@ export type CheckoutRecord = CheckoutPlan & {
   cartId?: string
   /** SecPaid pay_id / PayIn order id. */
   ref?: string
+  /** The Medusa payment session (payses_…) the plugin created the link / order for. */
+  sessionId?: string
   /** The payment was made at the sandbox (the customer pressed Pay / sent the coins). */
   paymentMade: boolean
+  /** When the sandbox's pay call returned, i.e. its webhook's first attempt had been answered (epoch ms). */
+  paidAt?: number
   /** Why the checkout did not get as far as paying, if it did not. */
   failure?: { stage: Stage; kind: "store-down" | "store-error" | "sandbox-error"; message: string }
   /** Waited for the kill and paid while the store was dead: its webhooks went nowhere. */
@@ -71,7 +75,7 @@ export function classifyFailure(stage: Stage, e: unknown): NonNullable<CheckoutR
  * calls instead of three — the storm needs only its id — and one shopper per checkout:
  * concurrent guest carts with the same email race on creating that guest customer.
  */
-async function createCart(api: AxiosInstance, fixture: StoreFixture, plan: CheckoutPlan): Promise<{ id: string }> {
+export async function createCart(api: AxiosInstance, fixture: StoreFixture, plan: CheckoutPlan): Promise<{ id: string }> {
   const h = storeHeaders(fixture)
   const eur = plan.gateway === "secpaid"
   const { data } = await api.post(
@@ -112,6 +116,7 @@ export async function runCheckout(plan: CheckoutPlan, deps: CheckoutDeps, record
     const providerId = plan.gateway === "secpaid" ? "pp_secpaid_secpaid" : "pp_payin_payin"
     const { session } = await startPaymentSession(api, fixture, cart.id, providerId)
     record.ref = String(plan.gateway === "secpaid" ? session.data.pay_id : session.data.payin_order_id)
+    record.sessionId = session.id
     lap("session")
     record.stage = "pay"
 
@@ -156,6 +161,7 @@ export async function runCheckout(plan: CheckoutPlan, deps: CheckoutDeps, record
           deliveries = paid.deliveries
         }
         record.paymentMade = true
+        record.paidAt = Date.now()
       } finally {
         await control.webhookBehaviour({ gateway: plan.gateway, mode: "normal" })
       }

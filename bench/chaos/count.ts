@@ -67,3 +67,28 @@ export async function inboxRowsFor(databaseUrl: string, ref: string) {
 export function linesWithSecret(text: string, secrets: string[]): number {
   return text.split("\n").filter((line) => secrets.some((s) => s && line.includes(s))).length
 }
+
+/** When each cart's order was created, as the store's database has it (epoch ms; first order of the cart). */
+export async function orderCreatedAtPerCart(databaseUrl: string, cartIds: string[]): Promise<Map<string, number>> {
+  return withDb(databaseUrl, async (db) => {
+    const { rows } = await db.query(
+      `SELECT oc.cart_id, min(o.created_at) AS created_at FROM order_cart oc
+         JOIN "order" o ON o.id = oc.order_id AND o.deleted_at IS NULL
+        WHERE oc.cart_id = ANY($1) AND oc.deleted_at IS NULL GROUP BY oc.cart_id`,
+      [cartIds]
+    )
+    return new Map(rows.map((r) => [r.cart_id as string, new Date(r.created_at).getTime()]))
+  })
+}
+
+/** Bytes on disk of the plugin's tables (payment_gateway_*), indexes and TOAST included: in all and per table. */
+export async function pluginTableBytes(databaseUrl: string): Promise<{ total: number; byTable: Record<string, number> }> {
+  return withDb(databaseUrl, async (db) => {
+    const { rows } = await db.query(
+      `SELECT c.relname, pg_total_relation_size(c.oid)::bigint AS bytes FROM pg_class c
+        WHERE c.relname LIKE 'payment_gateway_%' AND c.relkind = 'r'`
+    )
+    const byTable = Object.fromEntries(rows.map((r) => [r.relname as string, Number(r.bytes)]))
+    return { total: Object.values(byTable).reduce((s, n) => s + n, 0), byTable }
+  })
+}
