@@ -331,9 +331,9 @@ describe("verdict cache: what a flood of checks of one session costs SecPaid", (
 
   it("bounds the checks one source address causes across sessions: beyond 10 a minute it answers pending without asking SecPaid", async () => {
     const { fake, provider } = setup({}, cache())
-    const sessions = []
+    const sessions: Array<Record<string, unknown> | undefined> = []
     for (let i = 0; i < 12; i++) sessions.push((await initiated(provider, 30, `payses_SRC${i}`)).data)
-    const statuses = []
+    const statuses: string[] = []
     for (const data of sessions) {
       statuses.push((await runGatewayCall({ priority: "anonymous", source: "203.0.113.5" }, () => provider.getPaymentStatus({ data }))).status)
     }
