@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (node --import tsx bench/run.ts) — measured figures for issue 9, from one run.
+ * `npm run bench` (node --import tsx bench/run.ts) — measured figures, from one run.
  *
  * Starts its own PostgreSQL (embedded, unless DATABASE_URL points at a server it may
  * create a database on), its own gateway sandbox in this process, and one real

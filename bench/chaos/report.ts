@@ -3,7 +3,7 @@ import type { CheckoutRecord } from "./checkout"
 import { isPaidAt, type PaidAtSandbox, type StoreBooks } from "./count"
 import type { AppliedCounts } from "./gateway-bursts"
 
-/** What the storm measured, and whether each invariant of issue 9 held. */
+/** What the storm measured, and whether each invariant held. */
 
 export type Invariant = { name: string; value: number; mustBe: string; ok: boolean }
 

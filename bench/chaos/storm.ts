@@ -13,7 +13,7 @@ import { planCheckouts, seededRandom, type Gateway } from "./plan"
 import { buildReport, type ChaosReport } from "./report"
 
 /**
- * The fault storm of issue 9 as a function, shared by `npm run chaos` (bench/chaos.ts)
+ * The fault storm as a function, shared by `npm run chaos` (bench/chaos.ts)
  * and the small version in `npm test` (integration-tests/http/chaos-storm.spec.ts).
  *
  * A real `medusa start` process with its own database, and a sandbox of its own (its

@@ -1,7 +1,7 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 
 /**
- * POST /bench/ingest-floor — the floor of the ingest benchmark (issue 9): the least
+ * POST /bench/ingest-floor — the floor of the ingest benchmark: the least
  * a webhook route in this Medusa process can do, storing one row per request. It reads
  * the raw bytes itself (body parser off, as the plugin's /hooks routes do), takes the
  * event id from the `x-bench-event-id` header and stores (event id, body) with one

@@ -4,7 +4,7 @@ import { formatReport } from "../../bench/chaos/report"
 jest.setTimeout(15 * 60_000)
 
 /**
- * The small version of `npm run chaos` (issue 9): 24 checkouts, 4 at a time, across
+ * The small version of `npm run chaos`: 24 checkouts, 4 at a time, across
  * both gateways, against a real `medusa start` process and a sandbox of the storm's
  * own (its faults never reach the shared sandbox of the other suites). Duplicated,
  * reordered, delayed, dropped webhooks; forged / replayed / unsigned / wrong-secret

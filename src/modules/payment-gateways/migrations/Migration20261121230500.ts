@@ -1,6 +1,6 @@
 import { Migration } from "@medusajs/framework/mikro-orm/migrations";
 
-/** Gateway settings saved in the admin (issue 7): one row per gateway, secrets sealed. */
+/** Gateway settings saved in the admin: one row per gateway, secrets sealed. */
 export class Migration20261121230500 extends Migration {
 
   override async up(): Promise<void> {
