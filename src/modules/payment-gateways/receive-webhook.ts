@@ -21,7 +21,7 @@ export const PAYMENT_GATEWAYS_MODULE_KEY = "paymentGateways"
 /** Emitted after an event is stored (data: `{ id, gateway }`); the processing subscriber listens to it. */
 export const WEBHOOK_EVENT_STORED = "payment_gateways.webhook_event.stored"
 
-/** Gateway webhooks are a few hundred bytes; 64 KB leaves room for encrypted and verbose bodies. */
+/** Gateway webhooks are a few hundred bytes; 64 KB leaves room for encrypted and verbose bodies (a route may set less). */
 export const WEBHOOK_BODY_LIMIT_BYTES = 64 * 1024
 
 export type AcceptedWebhook = {
@@ -67,6 +67,12 @@ export async function readRawBody(req: IncomingMessage, limit = WEBHOOK_BODY_LIM
   return tooLarge ? { ok: false, bytes: size } : { ok: true, body: Buffer.concat(chunks) }
 }
 
+/** The body size the request declares (0 when it declares none). */
+function declaredLength(req: IncomingMessage): number {
+  const n = Number(req.headers["content-length"] ?? "0")
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0
+}
+
 /** Headers as Node gives them, flattened to strings. */
 export function plainHeaders(headers: IncomingMessage["headers"]): Record<string, string> {
   const out: Record<string, string> = {}
@@ -91,6 +97,13 @@ export type ReceiveWebhookInput = {
   req: IncomingMessage & { ip?: string }
   /** Secrets that must not appear in stored headers/bodies (webhook secret, encryption key). */
   secrets: readonly (string | undefined)[]
+  /** Largest body this gateway sends, with room to spare (default WEBHOOK_BODY_LIMIT_BYTES); larger → 413 unread. */
+  bodyLimitBytes?: number
+  /**
+   * A refusal that the headers alone decide (e.g. no signature header), made before the
+   * body is read: a flood of such posts costs neither reading nor parsing.
+   */
+  screen?(headers: Record<string, string>): RejectedWebhook | undefined
   /** Gateway-specific decision: signature, parsing, event id. Never throws for bad input. */
   accept(rawBody: Buffer, headers: Record<string, string>): WebhookDecision | Promise<WebhookDecision>
 }
@@ -149,9 +162,16 @@ export async function receiveWebhook(input: ReceiveWebhookInput): Promise<Webhoo
     }
   }
 
-  const raw = await readRawBody(req)
+  const screened = input.screen?.(headers)
+  if (screened) {
+    req.resume() // the body is not needed: discard it unread
+    await log(screened.verdict, screened.status, { detail: screened.detail, bytes: declaredLength(req) })
+    return { status: screened.status, body: { message: screened.detail } }
+  }
+  const limit = input.bodyLimitBytes ?? WEBHOOK_BODY_LIMIT_BYTES
+  const raw = await readRawBody(req, limit)
   if (!raw.ok) {
-    const detail = `The body has ${raw.bytes} bytes, more than the ${WEBHOOK_BODY_LIMIT_BYTES} bytes a ${gateway} webhook may have.`
+    const detail = `The body has ${raw.bytes} bytes, more than the ${limit} bytes a ${gateway} webhook may have.`
     await log("too_large", 413, { detail, bytes: raw.bytes })
     return { status: 413, body: { message: detail } }
   }

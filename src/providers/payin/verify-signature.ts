@@ -106,6 +106,22 @@ function matchesAny(expected: Buffer, candidates: string[]): boolean {
 }
 
 /**
+ * The verdicts that need no body: no secret configured, no header, a header in neither
+ * form. The webhook route refuses those before it reads the body, so an unsigned flood
+ * costs neither the bytes nor an HMAC. Undefined: the body decides.
+ */
+export function screenPayInSignatureHeader(
+  header: string | undefined,
+  secret: string | undefined
+): Extract<PayInSignatureVerdict, "no_secret_configured" | "missing_signature" | "malformed_signature"> | undefined {
+  if (!secret) return "no_secret_configured"
+  const text = header?.trim()
+  if (!text) return "missing_signature"
+  if (!PLAIN_SIGNATURE.test(text) && !parseTimestampedHeader(text)) return "malformed_signature"
+  return undefined
+}
+
+/**
  * Checks a PayIn webhook in either documented form. For the timestamped form the HMAC
  * is checked before the clock, so `timestamp_out_of_window` means "genuinely signed by
  * PayIn, but too old or too new": a replay. Both are rejections. A header in neither
@@ -117,9 +133,10 @@ export function verifyPayInSignature(
   secret: string | undefined,
   nowMs: number = Date.now()
 ): PayInSignatureResult {
+  const screened = screenPayInSignatureHeader(header, secret)
+  if (screened) return { verdict: screened }
+  const text = (header as string).trim()
   if (!secret) return { verdict: "no_secret_configured" }
-  const text = header?.trim()
-  if (!text) return { verdict: "missing_signature" }
 
   if (PLAIN_SIGNATURE.test(text)) {
     const expected = Buffer.from(computePayInPlainSignature(rawBody, secret), "hex")

@@ -1,9 +1,9 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { resolveGatewayProvider } from "../../../modules/payment-gateways/gateway-providers"
-import { receiveWebhook, type WebhookDecision } from "../../../modules/payment-gateways/receive-webhook"
+import { receiveWebhook, type RejectedWebhook, type WebhookDecision } from "../../../modules/payment-gateways/receive-webhook"
 import { parsePayInWebhook } from "../../../providers/payin/parse-webhook"
-import { readPayInSignatureHeader, verifyPayInSignature, type PayInSignatureVerdict } from "../../../providers/payin/verify-signature"
+import { readPayInSignatureHeader, screenPayInSignatureHeader, verifyPayInSignature, type PayInSignatureVerdict } from "../../../providers/payin/verify-signature"
 
 /**
  * POST /hooks/payin — the URL to register in PayIn (Settings → Webhooks).
@@ -14,7 +14,7 @@ import { readPayInSignatureHeader, verifyPayInSignature, type PayInSignatureVerd
  * retry 4xx, which is right for forgeries). A genuine event is stored in the inbox
  * before the 200 goes out; if it cannot be stored the answer is 503 so PayIn delivers again.
  */
-const REJECTIONS: Record<Exclude<PayInSignatureVerdict, "ok">, Extract<WebhookDecision, { ok: false }>> = {
+const REJECTIONS: Record<Exclude<PayInSignatureVerdict, "ok">, RejectedWebhook> = {
   missing_signature: { ok: false, status: 401, verdict: "signature_missing", detail: "The delivery has no X-PayIn-Signature header." },
   malformed_signature: { ok: false, status: 401, verdict: "signature_malformed", detail: "The X-PayIn-Signature header is neither t=<seconds>,v1=<hex> nor a 64-digit hex HMAC-SHA256 of the body." },
   signature_mismatch: { ok: false, status: 401, verdict: "signature_mismatch", detail: "The signature does not match the body and the configured webhook secret." },
@@ -41,6 +41,10 @@ export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
     gateway: "payin",
     req,
     secrets: [secret],
+    screen(headers) {
+      const verdict = screenPayInSignatureHeader(readPayInSignatureHeader(headers), secret)
+      return verdict ? REJECTIONS[verdict] : undefined
+    },
     accept(rawBody, headers): WebhookDecision {
       const verification = verifyPayInSignature(rawBody, readPayInSignatureHeader(headers), secret)
       if (verification.verdict !== "ok") return REJECTIONS[verification.verdict]

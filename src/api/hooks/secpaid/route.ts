@@ -19,6 +19,12 @@ import { isSecPaidErrorNotification, parseSecPaidWebhook } from "../../../provid
  * cannot swallow the genuine one: a delivery arriving while the same claim is being
  * verified is processed after it if that verification comes to nothing.
  */
+/**
+ * A SecPaid notification is a handful of fields (a few hundred bytes, under 1 KB when
+ * encrypted): 16 KB leaves ample room, and a larger post is refused unread.
+ */
+export const SECPAID_WEBHOOK_BODY_LIMIT_BYTES = 16 * 1024
+
 export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
   const provider = resolveGatewayProvider(req.scope, "secpaid")
   const encryptionKey = provider?.webhookEncryptionKey()
@@ -28,6 +34,7 @@ export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
     gateway: "secpaid",
     req,
     secrets: [encryptionKey],
+    bodyLimitBytes: SECPAID_WEBHOOK_BODY_LIMIT_BYTES,
     async accept(rawBody): Promise<WebhookDecision> {
       const parsed = parseSecPaidWebhook({ rawData: rawBody, encryptionKey })
       if (!parsed.ok) return { ok: false, status: 400, verdict: "parse_error", detail: `Not a SecPaid webhook: ${parsed.reason}.` }

@@ -138,3 +138,58 @@ describe("what a delivery leaves in the delivery log", () => {
     expect(row.remoteAddress).toBe("10.0.0.1\\x00")
   })
 })
+
+describe("what an anonymous post costs before it is refused", () => {
+  function harness() {
+    const rows: RecordDeliveryInput[] = []
+    const inbox = {
+      storeWebhookEvent: jest.fn(async () => ({ id: "pgwe_1", duplicate: false })),
+      webhookDeliveryLog: () => ({ record: async (row: RecordDeliveryInput) => void rows.push(row) }),
+    }
+    const logger = { warn: () => undefined, error: () => undefined }
+    const container = { resolve: (key: string) => (key === "paymentGateways" ? inbox : logger) } as never
+    return { rows, inbox, container }
+  }
+
+  it("a refusal the headers decide is made without reading the body, and the delivery is still logged", async () => {
+    const { rows, container } = harness()
+    const accept = jest.fn((): WebhookDecision => ({ ok: true, eventId: "evt_1" }))
+    const answer = await receiveWebhook({
+      container,
+      gateway: "payin",
+      req: request([Buffer.alloc(50_000)], { "content-length": "50000" }) as never,
+      secrets: [],
+      screen: () => ({ ok: false, status: 401, verdict: "signature_missing", detail: "No signature." }),
+      accept,
+    })
+    expect(answer.status).toBe(401)
+    expect(accept).not.toHaveBeenCalled()
+    expect(rows).toMatchObject([{ verdict: "signature_missing", httpStatus: 401, bodyBytes: 50000, bodyExcerpt: undefined }])
+  })
+
+  it("a body over the route's own limit is refused unread (413)", async () => {
+    const { rows, container } = harness()
+    const answer = await receiveWebhook({
+      container,
+      gateway: "secpaid",
+      req: request([], { "content-length": String(16 * 1024 + 1) }) as never,
+      secrets: [],
+      bodyLimitBytes: 16 * 1024,
+      accept: () => ({ ok: true, eventId: "x" }),
+    })
+    expect(answer.status).toBe(413)
+    expect(rows[0]).toMatchObject({ verdict: "too_large", httpStatus: 413 })
+  })
+
+  it("refused and ignored posts never hold back processing; only a delivery being stored does", async () => {
+    const { container } = harness()
+    let decide!: (d: WebhookDecision) => void
+    const decided = new Promise<WebhookDecision>((r) => (decide = r))
+    const answer = receiveWebhook({ container, gateway: "secpaid", req: request([Buffer.from("x")]) as never, secrets: [], accept: () => decided })
+    await new Promise((r) => setImmediate(r))
+    expect(webhookDeliveriesInFlight()).toBe(0)
+    decide({ ok: false, status: 200, verdict: "ignored_unknown_link", detail: "Not ours." })
+    await expect(answer).resolves.toEqual({ status: 200, body: { received: true } })
+    expect(webhookDeliveriesInFlight()).toBe(0)
+  })
+})

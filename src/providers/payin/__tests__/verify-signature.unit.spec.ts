@@ -1,10 +1,5 @@
 import crypto from "node:crypto"
-import {
-  computePayInPlainSignature,
-  computePayInSignature,
-  readPayInSignatureHeader,
-  verifyPayInSignature,
-} from "../verify-signature"
+import { computePayInPlainSignature, computePayInSignature, readPayInSignatureHeader, verifyPayInSignature, screenPayInSignatureHeader } from "../verify-signature"
 
 /**
  * Known-answer vectors, computed once outside this code:
@@ -169,5 +164,19 @@ describe("readPayInSignatureHeader", () => {
       expect({ name, result: verifyPayInSignature(body, timestamped, SECRET, NOW_MS) }).toEqual({ name, result: { verdict: "ok", form: "timestamped", timestamp: T } })
       expect({ name, result: verifyPayInSignature(body, plain, SECRET, NOW_MS) }).toEqual({ name, result: { verdict: "ok", form: "plain" } })
     }
+  })
+})
+
+describe("screenPayInSignatureHeader: what the headers alone decide", () => {
+  it.each([
+    ["no secret configured", "t=1,v1=ab", undefined, "no_secret_configured"],
+    ["no header", undefined, "whsec_x", "missing_signature"],
+    ["a blank header", "   ", "whsec_x", "missing_signature"],
+    ["neither form", "sha256=abc", "whsec_x", "malformed_signature"],
+    ["hex of the wrong length", "ab".repeat(31), "whsec_x", "malformed_signature"],
+    ["the plain form: the body decides", "AB".repeat(32), "whsec_x", undefined],
+    ["the timestamped form: the body decides", "t=1700000000,v1=" + "ab".repeat(32), "whsec_x", undefined],
+  ])("%s", (_what, header, secret, verdict) => {
+    expect(screenPayInSignatureHeader(header, secret)).toBe(verdict)
   })
 })
