@@ -9,8 +9,8 @@ import type { PayInOrder } from "../../sandbox/control-client"
  * spreads it over several loopback source addresses with a bounded number of sockets.
  *
  * - "secpaid-webhook": forged SecPaid "success" claims for links the store never issued
- *   (random digits), ~50 KB each: mostly form-encoded like SecPaid's own, some JSON,
- *   some pure random bytes with NUL and invalid UTF-8.
+ *   (random digits): 20 % of SecPaid's own size (form-encoded), 5 % 512 random bytes with
+ *   NUL and invalid UTF-8, the rest ~50 KB (form-encoded like SecPaid's, JSON, random bytes).
  * - "secpaid-return": the browser return URL of a REAL unpaid SecPaid session, claiming success.
  * - "payin-webhook": `order.completed` events of 1–5 KB naming real pending PayIn orders or
  *   random ones, with a wrong signature (timestamped or plain form) or none.
@@ -51,11 +51,20 @@ export function forgedSecPaidWebhook(random: () => number, pads: ReturnType<type
   const payId = randomPayId(random)
   const r = random()
   const base = { kind: "secpaid-webhook" as const, method: "POST" as const, path: "/hooks/secpaid" }
-  if (r < 0.8) {
+  // A fifth are claims of SecPaid's own size, which the store must parse and look up (the
+  // ~50 KB ones can be refused by size alone); a few small ones are raw bytes with NUL.
+  if (r < 0.2) {
+    const body = `ResponseCode=1&data%5Bpay_id%5D=${payId}&data%5Bamount%5D=30.00&data%5Bstatus%5D=success`
+    return { ...base, variant: "small-form", headers: { "content-type": "application/x-www-form-urlencoded" }, body: Buffer.from(body) }
+  }
+  if (r < 0.25) {
+    return { ...base, variant: "small-random-bytes", headers: { "content-type": "application/x-www-form-urlencoded" }, body: pads.raw().subarray(0, 512) }
+  }
+  if (r < 0.85) {
     const body = `ResponseCode=1&data%5Bpay_id%5D=${payId}&data%5Bamount%5D=30.00&data%5Bstatus%5D=success&padding=${pads.text()}`
     return { ...base, variant: "form", headers: { "content-type": "application/x-www-form-urlencoded" }, body: Buffer.from(body) }
   }
-  if (r < 0.9) {
+  if (r < 0.93) {
     const body = JSON.stringify({ ResponseCode: 1, data: { pay_id: Number(payId), amount: 30, status: "success" }, padding: pads.text() })
     return { ...base, variant: "json", headers: { "content-type": "application/json" }, body: Buffer.from(body) }
   }
