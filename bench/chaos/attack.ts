@@ -1,9 +1,9 @@
 import axios from "axios"
 import { SandboxControl, type LoggedRequest } from "../../sandbox/control-client"
-import * as credentials from "../../sandbox/credentials"
 import { startSandbox } from "../../sandbox/server"
 import { startPaymentSession } from "../../integration-tests/helpers/checkout"
-import { createDatabase, dropDatabase, freePort, medusaEnv, migrateAndSeed, startMedusa, type MedusaProcess } from "../../integration-tests/multi-instance/medusa-process"
+import { startMedusa, type MedusaProcess } from "../../integration-tests/multi-instance/medusa-process"
+import { prepareStormStore } from "./store"
 import { createCart, runCheckout, type CheckoutDeps, type CheckoutRecord } from "./checkout"
 import { linesWithSecret, orderCreatedAtPerCart, paidAtSandbox, pluginTableBytes, readStoreBooks } from "./count"
 import { seededRandom, type CheckoutPlan, type Gateway } from "./plan"
@@ -115,37 +115,15 @@ export async function runAttackStorm(options: AttackStormOptions): Promise<Attac
       addToLog(entry)
     }
 
-    const gatewayEnv = {
-      SANDBOX_URL: sandbox.url,
-      SECPAID_API_KEY: credentials.SANDBOX_SECPAID_DEV_KEY,
-      PAYIN_API_KEY: credentials.SANDBOX_PAYIN_API_KEY,
-      PAYIN_WEBHOOK_SECRET: credentials.SANDBOX_PAYIN_WEBHOOK_SECRET,
-    }
-    // `medusa db:migrate` and the seed load medusa-config.ts too, which needs the gateway options; restored afterwards.
-    const previousEnv = Object.fromEntries(Object.keys(gatewayEnv).map((k) => [k, process.env[k]]))
-    Object.assign(process.env, gatewayEnv)
-    cleanups.push(async () => {
-      for (const [k, v] of Object.entries(previousEnv)) if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    })
-
-    const dbName = `medusa_attack_${process.pid}_${Date.now() % 100000}`
-    const databaseUrl = await createDatabase(dbName)
-    cleanups.push(() => dropDatabase(dbName))
-    log(`migrating and seeding ${dbName}`)
-    const fixture = await migrateAndSeed(databaseUrl)
-    const port = await freePort()
-    const backendUrl = `http://localhost:${port}`
-    const env = medusaEnv(databaseUrl, {
-      MEDUSA_BACKEND_URL: backendUrl,
-      MEDUSA_WORKER_MODE: "shared",
-      REDIS_URL: undefined,
-      LOG_LEVEL: "info",
-      ...gatewayEnv,
-      SECPAID_BASE_URL: undefined,
-      PAYIN_BASE_URL: undefined,
-      // Reconciliation is the fault storm's subject; here its batch calls would be SecPaid calls no checkout can claim.
-      PAYMENT_GATEWAYS_RECONCILE_AFTER_MS: String(3_600_000),
+    const { databaseUrl, fixture, port, backendUrl, env } = await prepareStormStore({
+      sandbox,
+      databasePrefix: "medusa_attack",
+      cleanups,
+      log,
+      extraEnv: {
+        // Reconciliation is the fault storm's subject; here its batch calls would be SecPaid calls no checkout can claim.
+        PAYMENT_GATEWAYS_RECONCILE_AFTER_MS: String(3_600_000),
+      },
     })
     let medusa: MedusaProcess | undefined
     cleanups.push(async () => {

@@ -5,7 +5,8 @@ import axios from "axios"
 import { SandboxControl, type Delivery } from "../../sandbox/control-client"
 import * as credentials from "../../sandbox/credentials"
 import { startSandbox } from "../../sandbox/server"
-import { createDatabase, dropDatabase, freePort, medusaCli, medusaEnv, migrateAndSeed, startMedusa, type MedusaProcess } from "../../integration-tests/multi-instance/medusa-process"
+import { medusaCli, startMedusa, type MedusaProcess } from "../../integration-tests/multi-instance/medusa-process"
+import { prepareStormStore } from "./store"
 import { runCheckout, type CheckoutRecord, type Stage } from "./checkout"
 import { inboxRowsFor, isPaidAt, linesWithSecret, paidAtSandbox, readStoreBooks } from "./count"
 import { instrumentSandbox, startGatewayBursts } from "./gateway-bursts"
@@ -86,42 +87,20 @@ export async function runChaosStorm(options: ChaosStormOptions): Promise<ChaosRe
     const applied = instrumentSandbox(sandbox)
     const control = new SandboxControl(sandbox.url)
 
-    // `medusa db:migrate` and the seed load medusa-config.ts too, which needs the gateway options; restored afterwards.
-    const gatewayEnv = {
-      SANDBOX_URL: sandbox.url,
-      SECPAID_API_KEY: credentials.SANDBOX_SECPAID_DEV_KEY,
-      PAYIN_API_KEY: credentials.SANDBOX_PAYIN_API_KEY,
-      PAYIN_WEBHOOK_SECRET: credentials.SANDBOX_PAYIN_WEBHOOK_SECRET,
-    }
-    const previousEnv = Object.fromEntries(Object.keys(gatewayEnv).map((k) => [k, process.env[k]]))
-    Object.assign(process.env, gatewayEnv)
-    cleanups.push(async () => {
-      for (const [k, v] of Object.entries(previousEnv)) if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    })
-
-    const dbName = `medusa_chaos_${process.pid}_${Date.now() % 100000}`
-    const databaseUrl = await createDatabase(dbName)
-    cleanups.push(() => dropDatabase(dbName))
-    log(`migrating and seeding ${dbName}`)
-    const fixture = await migrateAndSeed(databaseUrl)
-    const port = await freePort()
-    const backendUrl = `http://localhost:${port}`
-    const env = medusaEnv(databaseUrl, {
-      MEDUSA_BACKEND_URL: backendUrl,
-      MEDUSA_WORKER_MODE: "shared",
-      REDIS_URL: undefined,
-      LOG_LEVEL: "info",
-      ...gatewayEnv,
-      SECPAID_BASE_URL: undefined,
-      PAYIN_BASE_URL: undefined,
-      SECPAID_REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
-      PAYIN_REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
-      // As inbox-crash-recovery: a dead process's lock is taken over after 5 s; the inbox is polled every second;
-      // a failed processing attempt is retried after 1 s, 2 s, 4 s … instead of 5 s, 10 s … so the storm settles sooner.
-      PAYMENT_GATEWAYS_PROCESSING_LOCK_MS: "5000",
-      PAYMENT_GATEWAYS_INBOX_POLL_MS: "1000",
-      PAYMENT_GATEWAYS_BASE_BACKOFF_MS: "1000",
+    const { databaseUrl, fixture, port, backendUrl, env } = await prepareStormStore({
+      sandbox,
+      databasePrefix: "medusa_chaos",
+      cleanups,
+      log,
+      extraEnv: {
+        SECPAID_REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
+        PAYIN_REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
+        // As inbox-crash-recovery: a dead process's lock is taken over after 5 s; the inbox is polled every second;
+        // a failed processing attempt is retried after 1 s, 2 s, 4 s … instead of 5 s, 10 s … so the storm settles sooner.
+        PAYMENT_GATEWAYS_PROCESSING_LOCK_MS: "5000",
+        PAYMENT_GATEWAYS_INBOX_POLL_MS: "1000",
+        PAYMENT_GATEWAYS_BASE_BACKOFF_MS: "1000",
+      },
     })
     const processes: MedusaProcess[] = []
     cleanups.push(async () => {
