@@ -105,7 +105,16 @@ export type PruneIgnoredWebhookEventsResult = {
  */
 const NO_OP_OUTCOME_PREFIXES = ["no_action", "ignored_"]
 
-type InjectedDependencies = { __pg_connection__: Knex }
+type InjectedDependencies = { __pg_connection__: Knex; logger?: { warn(message: string): void } }
+
+/** The module container's logger; Medusa registers one, a bare test container may not (awilix throws on a missing key). */
+function optionalLogger(container: InjectedDependencies): InjectedDependencies["logger"] {
+  try {
+    return container.logger
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * The plugin's own module: the durable webhook inbox, the delivery log and the
@@ -114,6 +123,7 @@ type InjectedDependencies = { __pg_connection__: Knex }
  */
 export default class PaymentGatewaysModuleService extends MedusaService({ WebhookEvent, WebhookDelivery, PaymentFlag, GatewaySetting, IssuedReference }) {
   protected readonly pg_: Knex
+  private readonly logger_?: { warn(message: string): void }
   readonly options_: PaymentGatewaysOptions
 
   constructor(container: InjectedDependencies, options?: unknown) {
@@ -121,6 +131,7 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
     super(...arguments)
     this.pg_ = container.__pg_connection__
     this.options_ = parsePaymentGatewaysOptions(options)
+    this.logger_ = optionalLogger(container)
     registerPaymentGatewaysModule(this)
   }
 
@@ -382,7 +393,7 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
   /** The webhook routes' way into the delivery log: bounded rows, counts over the caps (one per service instance). */
   webhookDeliveryLog(): WebhookDeliveryLog {
     if (!this.deliveryLog_) {
-      const logger = (this as unknown as { __container__?: { logger?: { warn(message: string): void } } }).__container__?.logger
+      const logger = this.logger_
       this.deliveryLog_ = new WebhookDeliveryLog(this, { warn: (message) => logger?.warn(message) })
     }
     return this.deliveryLog_
