@@ -1,4 +1,8 @@
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import type PaymentGatewaysModuleService from "../../src/modules/payment-gateways/service"
+import { PAYMENT_GATEWAYS_MODULE_KEY } from "../../src/modules/payment-gateways/receive-webhook"
+import { secPaidBudgetKey } from "../../src/providers/secpaid/client"
 import { reconcileGatewayPayments } from "../../src/workflows/reconcile-gateway-payments"
 import { seedStore, type StoreFixture } from "../helpers/store-fixture"
 import { inbox, inboxUrl, paySecPaidLinkSilently, secPaidCheckout, waitForCapturedOrder } from "./inbox-helpers"
@@ -72,6 +76,39 @@ medusaIntegrationTestRunner({
       expect(report.payin).toMatchObject({ pending: 1, paidFound: 1, eventsQueued: 1 })
       await waitForCapturedOrder(container, paid.cartId)
       expect(await countOrders(container)).toBe(1)
+    })
+
+    it("SecPaid's spent request budget postpones only SecPaid's part: PayIn's lost webhook is still found, SecPaid's on the next run", async () => {
+      const container = getContainer()
+      const secpaid = await secPaidCheckout(api, fixture)
+      await paySecPaidLinkSilently(secpaid.payId)
+      const payin = await payInCheckout(api, fixture)
+      await control.webhookBehaviour({ gateway: "payin", mode: "drop", count: 1 })
+      await control.payinTransfer(payin.orderId, { amount: "32.25" })
+      await control.webhookBehaviour({ gateway: "payin", mode: "normal" })
+
+      // Every one of the store's 60 SecPaid requests of this minute is spent (shoppers, say).
+      const slots = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY).requestSlotStore()
+      const key = secPaidBudgetKey(process.env.SECPAID_API_KEY!)
+      let taken = 0
+      while (taken <= 60 && (await slots.take(key, { limit: 60, windowMs: 60_000, reserve: 0 })).taken) taken++
+      expect(taken).toBeGreaterThan(50) // the checkout above spent the rest
+
+      const report = await reconcileGatewayPayments(container, { pendingAfterMs: 0 })
+      expect(report.secpaid.unfinished).toMatch(/60 requests a minute/)
+      expect(report.secpaid.listCalls).toBe(0)
+      expect(report.payin).toMatchObject({ pending: 1, paidFound: 1, eventsQueued: 1 })
+      expect(report.payin.unfinished).toBeUndefined()
+      await waitForCapturedOrder(container, payin.cartId)
+      expect(await orderForCart(container, secpaid.cartId)).toBeUndefined()
+
+      // A minute later the budget is free again (here: the used slots are forgotten).
+      await container.resolve(ContainerRegistrationKeys.PG_CONNECTION).raw("delete from payment_gateway_rate_slot")
+      const next = await reconcileGatewayPayments(container, { pendingAfterMs: 0 })
+      expect(next.secpaid).toMatchObject({ listCalls: 1, paidFound: 1, ordersQueued: 1 })
+      expect(next.secpaid.unfinished).toBeUndefined()
+      await waitForCapturedOrder(container, secpaid.cartId)
+      expect(await countOrders(container)).toBe(2)
     })
   },
 })

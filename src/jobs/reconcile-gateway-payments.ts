@@ -14,6 +14,9 @@ export default async function reconcileGatewayPaymentsJob(container: MedusaConta
     const report = await reconcileGatewayPayments(container, reconcileOptionsFromEnv())
     const found = report.secpaid.paidFound + report.payin.paidFound + report.payin.closedFound + report.secpaid.linksDeleted
     if (found) logger.info(`Gateway reconciliation: ${JSON.stringify(report)}`)
+    for (const [gateway, part] of Object.entries(report)) {
+      if (part.unfinished) logger.warn(`Gateway reconciliation of ${gateway} did not finish (${part.unfinished}); it runs again next minute.`)
+    }
   } catch (error) {
     logger.warn(`Gateway reconciliation did not finish (${(error as Error).message}); it runs again next minute.`)
   }

@@ -37,9 +37,10 @@ export type ReconcileGatewayPaymentsOptions = {
   now?: Date
 }
 
+/** `unfinished` says why a gateway's part stopped early (the next run tries again); the other gateway's part still ran. */
 export type ReconcileGatewayPaymentsReport = {
-  secpaid: { pending: number; listCalls: number; paidFound: number; ordersQueued: number; linksDeleted: number }
-  payin: { pending: number; listCalls: number; paidFound: number; closedFound: number; eventsQueued: number }
+  secpaid: { pending: number; listCalls: number; paidFound: number; ordersQueued: number; linksDeleted: number; unfinished?: string }
+  payin: { pending: number; listCalls: number; paidFound: number; closedFound: number; eventsQueued: number; unfinished?: string }
 }
 
 export const SECPAID_TRANSACTIONS_PAGE_SIZE = 1000
@@ -76,9 +77,25 @@ export async function reconcileGatewayPayments(
   const secpaid = sessions.filter((s) => s.provider_id === GATEWAY_PROVIDER_IDS.secpaid)
   const payin = sessions.filter((s) => s.provider_id === GATEWAY_PROVIDER_IDS.payin)
   // Background: spends SecPaid's shared budget last, never in front of a shopper.
-  if (secpaid.length) await runGatewayCall({ priority: "background" }, () => reconcileSecPaid(container, secpaid, now, options, report.secpaid))
-  if (payin.length) await reconcilePayIn(container, payin, options, report.payin)
+  if (secpaid.length) {
+    await reconcilePart(report.secpaid, () =>
+      runGatewayCall({ priority: "background" }, () => reconcileSecPaid(container, secpaid, now, options, report.secpaid))
+    )
+  }
+  if (payin.length) await reconcilePart(report.payin, () => reconcilePayIn(container, payin, options, report.payin))
   return report
+}
+
+/**
+ * One gateway's part of a run. A failure (SecPaid's request budget spent, a gateway
+ * down) ends that part only: the other gateway's lost webhooks are still looked for.
+ */
+async function reconcilePart(part: { unfinished?: string }, run: () => Promise<void>): Promise<void> {
+  try {
+    await run()
+  } catch (error) {
+    part.unfinished = (error as Error).message
+  }
 }
 
 async function listWaitingSessions(container: MedusaContainer, createdBefore: Date): Promise<PendingSession[]> {

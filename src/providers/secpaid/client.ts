@@ -121,17 +121,21 @@ type CallOptions = {
   checkout?: boolean
 }
 
+/** The request budget's key for an API key: a hash, never the key itself (it is stored in the shared slot table). */
+export function secPaidBudgetKey(apiKey: string): string {
+  return `secpaid:${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}`
+}
+
 export class SecPaidClient {
   private readonly http: AxiosInstance
   private readonly budget: Pick<RequestBudget, "acquire">
-  /** A hash, never the key itself: it is stored in the shared slot table. */
   private readonly budgetKey: string
   private readonly secrets: readonly string[]
   private readonly budgetWarnings = new Map<GatewayCallPriority, { at: number; suppressed: number }>()
 
   constructor(private readonly config: SecPaidClientConfig) {
     this.budget = config.budget ?? secPaidRequestBudget()
-    this.budgetKey = `secpaid:${createHash("sha256").update(config.apiKey).digest("hex").slice(0, 16)}`
+    this.budgetKey = secPaidBudgetKey(config.apiKey)
     this.secrets = [config.apiKey, ...(config.extraSecrets ?? [])]
     this.http = axios.create({
       baseURL: config.baseUrl,
