@@ -1,4 +1,5 @@
 import { sdk } from "./sdk"
+import type { OrderGatewayPayment } from "../../api/admin/payment-gateways/orders/order-gateway-payment"
 
 /** Shapes of the plugin's admin API (src/api/admin/payment-gateways/**), as the admin UI reads them. */
 
@@ -58,21 +59,8 @@ export type WebhookEvent = {
   order_id: string | null
 }
 
-export type OrderGatewayPayment = {
-  order_id: string
-  gateway: GatewayId
-  provider_id: string
-  session_id: string
-  reference: string | null
-  payment_url: string | null
-  amount: string | null
-  currency_code: string
-  gateway_status: string | null
-  verification: { state: string; session_status: string; verified_at: string | null }
-  received_amount: string | null
-  last_webhook: null | { received_at: string; event_type: string | null; status: string; outcome: string | null; source: string; attempts: number; last_error: string | null }
-  flags: Array<{ kind: string; source: string; created_at?: string; resolved_at?: string | null }>
-}
+/** The server's answer, as the order route describes it (a type only: nothing of the server is bundled). */
+export type { OrderGatewayPayment }
 
 const base = "/admin/payment-gateways"
 

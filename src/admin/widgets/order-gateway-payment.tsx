@@ -50,9 +50,9 @@ const OrderGatewayPaymentWidget = ({ data: order }: DetailWidgetProps<AdminOrder
     }
   }
 
-  const gatewayName = payment.gateway === "secpaid" ? "SecPaid" : "PayIn"
+  const gatewayName = payment.gateway_label
   const rows: Array<[string, string]> = [
-    [payment.gateway === "secpaid" ? "Link id" : "PayIn order id", payment.reference ?? "—"],
+    [payment.reference_label, payment.reference ?? "—"],
     ["Gateway status", payment.gateway_status ?? "—"],
     ["Amount", payment.amount ? `${payment.amount} ${payment.currency_code.toUpperCase()}` : "—"],
     ["Received", payment.received_amount ?? "—"],

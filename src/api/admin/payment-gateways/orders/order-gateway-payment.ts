@@ -3,7 +3,9 @@ import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { gatewayOfProvider } from "../../../../modules/payment-gateways/gateway-providers"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../../../../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../../../../modules/payment-gateways/service"
+import { sessionText } from "../../../../lib/gateway-adapter"
 import type { GatewayId } from "../../../../lib/gateway-settings"
+import { gatewayAdapter } from "../../../../modules/payment-gateways/gateway-adapters"
 
 /**
  * What the order page widget shows about a SecPaid / PayIn payment: the gateway
@@ -14,10 +16,14 @@ import type { GatewayId } from "../../../../lib/gateway-settings"
 export type OrderGatewayPayment = {
   order_id: string
   gateway: GatewayId
+  /** The gateway's name as merchants know it. */
+  gateway_label: string
   provider_id: string
   session_id: string
   /** SecPaid pay_id / PayIn order id. */
   reference: string | null
+  /** What the gateway calls that reference ("Link id", "PayIn order id"). */
+  reference_label: string
   payment_url: string | null
   amount: string | null
   currency_code: string
@@ -78,8 +84,6 @@ export function gatewaySessionOf(order: LoadedOrder): { session: SessionRow; gat
   return { ...chosen, payment: order.payments.find((p) => p.payment_session_id === chosen.session.id) }
 }
 
-const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null)
-
 export async function describeOrderGatewayPayment(container: MedusaContainer, orderId: string): Promise<OrderGatewayPayment | null | undefined> {
   const order = await loadOrderPayments(container, orderId)
   if (!order) return undefined
@@ -87,7 +91,9 @@ export async function describeOrderGatewayPayment(container: MedusaContainer, or
   if (!chosen) return null
   const { session, gateway, payment } = chosen
   const data = { ...(session.data ?? {}), ...(payment?.data ?? {}) }
-  const reference = gateway === "secpaid" ? str(data.pay_id) : str(data.payin_order_id)
+  const adapter = gatewayAdapter(gateway)
+  const summary = adapter.summarizeSessionData(data)
+  const reference = summary.reference
 
   const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
   const bySession = await inbox.listWebhookEvents({ session_id: session.id }, { take: 1, order: { received_at: "DESC" } })
@@ -124,7 +130,7 @@ export async function describeOrderGatewayPayment(container: MedusaContainer, or
               ? "authorized"
               : "awaiting_payment",
     session_status: session.status,
-    verified_at: str(data.verified_at),
+    verified_at: sessionText(data.verified_at),
   }
 
   return {
@@ -133,12 +139,14 @@ export async function describeOrderGatewayPayment(container: MedusaContainer, or
     provider_id: session.provider_id,
     session_id: session.id,
     reference,
-    payment_url: gateway === "secpaid" ? str(data.pay_link) : str(data.payment_url),
-    amount: str(data.amount),
+    gateway_label: adapter.label,
+    reference_label: adapter.referenceLabel,
+    payment_url: summary.paymentUrl,
+    amount: sessionText(data.amount),
     currency_code: order.currency_code,
-    gateway_status: gateway === "secpaid" ? str(data.secpaid_status) : str(data.payin_status),
+    gateway_status: summary.gatewayStatus,
     verification,
-    received_amount: gateway === "secpaid" ? str(data.paid_amount) : str(data.confirmed_received),
+    received_amount: summary.receivedAmount,
     last_webhook: last
       ? {
           received_at: new Date(last.received_at).toISOString(),

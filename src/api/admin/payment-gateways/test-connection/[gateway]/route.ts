@@ -2,7 +2,7 @@ import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/frame
 import { effectiveGatewayOptions, GATEWAY_IDS, GATEWAY_LABELS, readSavedGatewaySettings, type GatewayId } from "../../../../../lib/gateway-settings"
 import { configOptionsOf, pgConnection } from "../../settings/describe-settings"
 import { applyPatch, checkEffectiveSettings, parseSettingsBody } from "../../settings/settings-request"
-import { checkPayInConnection, checkSecPaidConnection } from "../check-connection"
+import { gatewayAdapter } from "../../../../../modules/payment-gateways/gateway-adapters"
 
 /**
  * POST /admin/payment-gateways/test-connection/:gateway — tries the effective
@@ -27,6 +27,6 @@ export const POST = async (req: AuthenticatedMedusaRequest, res: MedusaResponse)
     return res.status(400).json({ type: "invalid_data", message: `The ${label} connection test did not run: ${Object.values(errors).join(" ")}`, errors })
   }
   const { options } = effectiveGatewayOptions(gateway, configOptions, next)
-  const result = gateway === "secpaid" ? await checkSecPaidConnection(options) : await checkPayInConnection(options)
+  const result = await gatewayAdapter(gateway).checkConnection(options)
   res.json({ gateway, ...result, checked_at: new Date().toISOString() })
 }
