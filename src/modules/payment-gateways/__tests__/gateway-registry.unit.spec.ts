@@ -1,0 +1,54 @@
+import { Modules } from "@medusajs/framework/utils"
+import { findGatewayRegistration, forgetGatewayRegistrations, listGatewayRegistrations, REGISTRY_MAX_AGE_MS } from "../gateway-registry"
+
+function storeWith(providers: Array<{ id: string; is_enabled?: boolean }>) {
+  const paymentModule = { calls: 0, listPaymentProviders: async () => (paymentModule.calls++, providers) }
+  return { paymentModule, container: { resolve: <T>(key: string) => (key === Modules.PAYMENT ? paymentModule : undefined) as T } }
+}
+
+beforeEach(() => forgetGatewayRegistrations())
+
+describe("registry of the store's gateway providers", () => {
+  it("lists the plugin's registrations under any id, several per gateway, and leaves other providers out", async () => {
+    const { container } = storeWith([
+      { id: "pp_system_default" },
+      { id: "pp_secpaid_marketplace", is_enabled: true },
+      { id: "pp_stripe_stripe" },
+      { id: "pp_payin_crypto", is_enabled: false },
+      { id: "pp_secpaid_eu" },
+    ])
+    expect(await listGatewayRegistrations(container)).toEqual([
+      { gateway: "payin", registrationId: "crypto", providerId: "pp_payin_crypto", enabled: false },
+      { gateway: "secpaid", registrationId: "eu", providerId: "pp_secpaid_eu", enabled: true },
+      { gateway: "secpaid", registrationId: "marketplace", providerId: "pp_secpaid_marketplace", enabled: true },
+    ])
+  })
+
+  it("asks the payment module once per minute, not once per request", async () => {
+    const { container, paymentModule } = storeWith([{ id: "pp_secpaid_eu" }])
+    const t0 = 1_000_000
+    await listGatewayRegistrations(container, t0)
+    await listGatewayRegistrations(container, t0 + REGISTRY_MAX_AGE_MS - 1)
+    expect(paymentModule.calls).toBe(1)
+    await listGatewayRegistrations(container, t0 + REGISTRY_MAX_AGE_MS)
+    expect(paymentModule.calls).toBe(2)
+  })
+
+  it("resolves a named registration, and refuses a name the store does not have", async () => {
+    const { container } = storeWith([{ id: "pp_secpaid_eu" }, { id: "pp_secpaid_marketplace" }])
+    expect(await findGatewayRegistration(container, "secpaid", "marketplace")).toMatchObject({ ok: true, registration: { providerId: "pp_secpaid_marketplace" } })
+    expect(await findGatewayRegistration(container, "secpaid", "us")).toMatchObject({ ok: false, reason: "unknown" })
+    expect(await findGatewayRegistration(container, "payin", "eu")).toMatchObject({ ok: false, reason: "unknown" })
+  })
+
+  it("lets the bare gateway URL stand for the only registration, and says what to do when there are several", async () => {
+    const single = storeWith([{ id: "pp_payin_crypto" }])
+    expect(await findGatewayRegistration(single.container, "payin")).toMatchObject({ ok: true, registration: { registrationId: "crypto" } })
+    forgetGatewayRegistrations()
+    const two = storeWith([{ id: "pp_secpaid_eu" }, { id: "pp_secpaid_marketplace" }])
+    const lookup = await findGatewayRegistration(two.container, "secpaid")
+    expect(lookup).toMatchObject({ ok: false, reason: "ambiguous" })
+    expect(!lookup.ok && lookup.message).toBe("This store registers secpaid 2 times (eu, marketplace); send to /hooks/secpaid/<registration id>.")
+    expect(await findGatewayRegistration(two.container, "payin")).toMatchObject({ ok: false, reason: "none" })
+  })
+})
