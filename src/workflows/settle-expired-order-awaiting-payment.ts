@@ -21,7 +21,7 @@ import type PaymentGatewaysModuleService from "../modules/payment-gateways/servi
  *
  * An order already cancelled, or holding a captured payment, is left as it is.
  * Callers must have verified the expiry with the gateway. Used by the webhook inbox
- * (process-gateway-webhook-event.ts) and by the PayIn browser-return route.
+ * (decide-webhook-event.ts, through process-gateway-webhook-event.ts) and by the PayIn browser-return route.
  */
 
 export type ExpiredOrderAwaitingPaymentInput = {
