@@ -3,6 +3,7 @@ import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { cancelOrderWorkflow } from "@medusajs/medusa/core-flows"
 import { z } from "zod"
 import { findCartAndOrderForSession } from "../lib/complete-paid-cart"
+import { orderHasCapturedPayment, paymentCaptureFields } from "../lib/payment-capture"
 import type { GatewayId } from "../modules/payment-gateways/models/webhook-event"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../modules/payment-gateways/service"
@@ -20,7 +21,7 @@ import type PaymentGatewaysModuleService from "../modules/payment-gateways/servi
  *
  * An order already cancelled, or holding a captured payment, is left as it is.
  * Callers must have verified the expiry with the gateway. Used by the webhook inbox
- * (process-gateway-webhook-event.ts) and by the PayIn browser-return route.
+ * (decide-webhook-event.ts, through process-gateway-webhook-event.ts) and by the PayIn browser-return route.
  */
 
 export type ExpiredOrderAwaitingPaymentInput = {
@@ -112,13 +113,10 @@ async function orderPaymentState(container: MedusaContainer, orderId: string): P
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
   const { data } = await query.graph({
     entity: "order",
-    fields: ["id", "status", "payment_collections.payments.captured_at", "payment_collections.payments.captures.id"],
+    fields: ["id", "status", ...paymentCaptureFields("payment_collections.payments")],
     filters: { id: orderId },
   })
-  const order = data[0] as
-    | { status: string; payment_collections?: Array<{ payments?: Array<{ captured_at?: unknown; captures?: unknown[] }> | null } | null> }
-    | undefined
+  const order = data[0] as ({ status: string } & Parameters<typeof orderHasCapturedPayment>[0]) | undefined
   if (!order) return undefined
-  const payments = (order.payment_collections ?? []).flatMap((pc) => pc?.payments ?? [])
-  return { status: order.status, captured: payments.some((p) => !!p?.captured_at || (p?.captures ?? []).length > 0) }
+  return { status: order.status, captured: orderHasCapturedPayment(order) }
 }

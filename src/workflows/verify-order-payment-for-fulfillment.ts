@@ -1,5 +1,6 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { isPaymentCaptured, paymentCaptureFields } from "../lib/payment-capture"
 import { gatewayOfProvider, resolveGatewayProvider } from "../modules/payment-gateways/gateway-providers"
 
 /**
@@ -22,7 +23,7 @@ export async function verifyOrderPaymentForFulfillment(container: MedusaContaine
       "payment_collections.payment_sessions.provider_id",
       "payment_collections.payments.id",
       "payment_collections.payments.provider_id",
-      "payment_collections.payments.captured_at",
+      ...paymentCaptureFields("payment_collections.payments"),
       "payment_collections.payments.canceled_at",
       "payment_collections.payments.data",
     ],
@@ -48,7 +49,7 @@ export async function verifyOrderPaymentForFulfillment(container: MedusaContaine
   for (const payment of payments) {
     const gatewayId = gatewayOfProvider(payment.provider_id)!
     const gateway = GATEWAY_NAMES[gatewayId]
-    if (!payment.captured_at) {
+    if (!isPaymentCaptured(payment)) {
       return { ok: false, reason: `${label} cannot be fulfilled: its ${gateway} payment ${payment.id} is not captured; capture it or wait for ${gateway} to confirm it.` }
     }
     const provider = resolveGatewayProvider(container, gatewayId)

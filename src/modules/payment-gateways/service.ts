@@ -10,6 +10,7 @@ import { GATEWAYS, WebhookEvent, type GatewayId, type WebhookEventStatus } from 
 import { backoffDelayMs, parsePaymentGatewaysOptions, type PaymentGatewaysOptions } from "./options"
 import { PostgresSlotStore } from "./rate-slot-store"
 import { registerPaymentGatewaysModule } from "./runtime"
+import { NO_MONEY_MOVED_OUTCOMES, NOT_ACTED_OUTCOMES } from "./webhook-outcome"
 
 const EVENT_TABLE = "payment_gateway_webhook_event"
 const FLAG_TABLE = "payment_gateway_payment_flag"
@@ -98,12 +99,10 @@ export type PruneIgnoredWebhookEventsResult = {
   before?: Date
 }
 
-/**
- * Outcomes of processed events that changed nothing and never will (see
- * process-gateway-webhook-event.ts): an unverified claim, a pending or unsupported
- * event, an event for no known session, a cancel that came after the payment.
- */
-const NO_OP_OUTCOME_PREFIXES = ["no_action", "ignored_"]
+/** `?, ?, …` for an SQL `IN (…)` of `values`. */
+function placeholders(values: readonly unknown[]): string {
+  return values.map(() => "?").join(", ")
+}
 
 type InjectedDependencies = { __pg_connection__: Knex; logger?: { warn(message: string): void } }
 
@@ -175,10 +174,10 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
         `UPDATE ${EVENT_TABLE}
             SET status = 'received', outcome = NULL, attempts = 0, locked_until = NULL, updated_at = ?,
                 next_attempt_at = GREATEST(?::timestamptz, processed_at + interval '${REVERIFY_INTERVAL_SECONDS} seconds')
-          WHERE gateway = ? AND event_id = ? AND deleted_at IS NULL AND status = 'processed' AND outcome LIKE 'no_action%'
-            AND event_type IN (${PAYMENT_CLAIM_TYPES.map(() => "?").join(", ")})
+          WHERE gateway = ? AND event_id = ? AND deleted_at IS NULL AND status = 'processed' AND outcome IN (${placeholders(NOT_ACTED_OUTCOMES)})
+            AND event_type IN (${placeholders(PAYMENT_CLAIM_TYPES)})
           RETURNING id`,
-        [now, now, input.gateway, input.eventId, ...PAYMENT_CLAIM_TYPES]
+        [now, now, input.gateway, input.eventId, ...NOT_ACTED_OUTCOMES, ...PAYMENT_CLAIM_TYPES]
       )
       if (requeued.rows.length) return { id: requeued.rows[0].id, duplicate: false }
       // Being processed right now (a forged claim of the same event may be in verification):
@@ -463,8 +462,8 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
   }
 
   /**
-   * Deletes inbox events that were processed into a no-op (`no_action_*`, `ignored_*`)
-   * more than `ignoredEventRetentionDays` ago (0 keeps them forever): forged or
+   * Deletes inbox events that were processed into a no-op (`no_action_*`, `ignored_*`:
+   * `NO_MONEY_MOVED_OUTCOMES` in webhook-outcome.ts) more than `ignoredEventRetentionDays` ago (0 keeps them forever): forged or
    * unverifiable claims, events for sessions this store never had, late cancels. They
    * moved no money and never will; a genuine delivery of the same event id later is
    * simply stored anew. Everything else stays forever: payments (order_created,
@@ -480,7 +479,6 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
   }: { now?: Date; retentionDays?: number; batchSize?: number; maxBatches?: number } = {}): Promise<PruneIgnoredWebhookEventsResult> {
     if (retentionDays <= 0) return { deleted: 0, batches: 0 }
     const before = new Date(now.getTime() - retentionDays * 86_400_000)
-    const noOp = NO_OP_OUTCOME_PREFIXES.map(() => "starts_with(outcome, ?)").join(" OR ")
     let deleted = 0
     let batches = 0
     while (batches < maxBatches) {
@@ -488,9 +486,9 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
         `DELETE FROM ${EVENT_TABLE}
           WHERE id IN (
             SELECT id FROM ${EVENT_TABLE}
-             WHERE status = 'processed' AND processed_at < ? AND (${noOp})
+             WHERE status = 'processed' AND processed_at < ? AND outcome IN (${placeholders(NO_MONEY_MOVED_OUTCOMES)})
              LIMIT ?)`,
-        [before, ...NO_OP_OUTCOME_PREFIXES, batchSize]
+        [before, ...NO_MONEY_MOVED_OUTCOMES, batchSize]
       )
       batches++
       const count: number = result.rowCount ?? 0

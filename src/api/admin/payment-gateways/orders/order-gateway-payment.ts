@@ -1,5 +1,6 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { isPaymentCaptured, paymentCaptureFields } from "../../../../lib/payment-capture"
 import { gatewayOfProvider } from "../../../../modules/payment-gateways/gateway-providers"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../../../../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../../../../modules/payment-gateways/service"
@@ -36,7 +37,7 @@ export type OrderGatewayPayment = {
 }
 
 type SessionRow = { id: string; provider_id: string; status: string; data: Record<string, unknown> | null; amount: unknown; created_at: string }
-type PaymentRow = { id: string; provider_id: string; captured_at: string | null; canceled_at: string | null; payment_session_id?: string | null; data?: Record<string, unknown> | null }
+type PaymentRow = { id: string; provider_id: string; captured_at: string | null; captures?: Array<{ id: string }> | null; canceled_at: string | null; payment_session_id?: string | null; data?: Record<string, unknown> | null }
 
 export type LoadedOrder = { id: string; currency_code: string; sessions: SessionRow[]; payments: PaymentRow[] }
 
@@ -55,7 +56,7 @@ export async function loadOrderPayments(container: MedusaContainer, orderId: str
       "payment_collections.payment_sessions.created_at",
       "payment_collections.payments.id",
       "payment_collections.payments.provider_id",
-      "payment_collections.payments.captured_at",
+      ...paymentCaptureFields("payment_collections.payments"),
       "payment_collections.payments.canceled_at",
       "payment_collections.payments.payment_session_id",
       "payment_collections.payments.data",
@@ -118,7 +119,7 @@ export async function describeOrderGatewayPayment(container: MedusaContainer, or
   }
 
   const verification: OrderGatewayPayment["verification"] = {
-    state: payment?.captured_at
+    state: isPaymentCaptured(payment)
       ? "captured"
       : payment && !payment.canceled_at
         ? "authorized"
