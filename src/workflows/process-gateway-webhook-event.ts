@@ -2,7 +2,7 @@ import type { MedusaContainer, WebhookActionResult } from "@medusajs/framework/t
 import { ContainerRegistrationKeys, MedusaError, Modules, PaymentActions } from "@medusajs/framework/utils"
 import { completePaidCart, findCartAndOrderForSession } from "../lib/complete-paid-cart"
 import { currentGatewayCall, runGatewayCall } from "../lib/gateway-call-context"
-import { orderHasCapturedPayment, paymentCaptureFields } from "../lib/payment-capture"
+import { orderHoldsCapturedMoney, paymentCaptureFields } from "../lib/payment-capture"
 import { GATEWAY_PROVIDER_IDS, resolveRefreshedGatewayProvider } from "../modules/payment-gateways/gateway-providers"
 import type { GatewayId } from "../modules/payment-gateways/models/webhook-event"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../modules/payment-gateways/receive-webhook"
@@ -139,7 +139,7 @@ async function orderState(container: MedusaContainer, orderId: string): Promise<
   })
   const order = data[0]
   if (!order) return undefined
-  return { id: order.id, status: order.status, captured: orderHasCapturedPayment(order as never) }
+  return { id: order.id, status: order.status, captured: orderHoldsCapturedMoney(order as never) }
 }
 
 /** What Medusa's own route would pass as `data` (the parsed body); providers prefer `rawData`. */

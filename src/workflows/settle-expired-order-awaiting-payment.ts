@@ -3,7 +3,7 @@ import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { cancelOrderWorkflow } from "@medusajs/medusa/core-flows"
 import { z } from "zod"
 import { findCartAndOrderForSession } from "../lib/complete-paid-cart"
-import { orderHasCapturedPayment, paymentCaptureFields } from "../lib/payment-capture"
+import { orderHoldsCapturedMoney, paymentCaptureFields } from "../lib/payment-capture"
 import type { GatewayId } from "../modules/payment-gateways/models/webhook-event"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../modules/payment-gateways/service"
@@ -116,7 +116,7 @@ async function orderPaymentState(container: MedusaContainer, orderId: string): P
     fields: ["id", "status", ...paymentCaptureFields("payment_collections.payments")],
     filters: { id: orderId },
   })
-  const order = data[0] as ({ status: string } & Parameters<typeof orderHasCapturedPayment>[0]) | undefined
+  const order = data[0] as ({ status: string } & Parameters<typeof orderHoldsCapturedMoney>[0]) | undefined
   if (!order) return undefined
-  return { status: order.status, captured: orderHasCapturedPayment(order) }
+  return { status: order.status, captured: orderHoldsCapturedMoney(order) }
 }

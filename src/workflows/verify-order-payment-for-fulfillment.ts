@@ -1,6 +1,6 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { isPaymentCaptured, paymentCaptureFields } from "../lib/payment-capture"
+import { isPaymentFullyCaptured, paymentCaptureFields } from "../lib/payment-capture"
 import { gatewayOfProvider, resolveGatewayProvider } from "../modules/payment-gateways/gateway-providers"
 
 /**
@@ -49,7 +49,7 @@ export async function verifyOrderPaymentForFulfillment(container: MedusaContaine
   for (const payment of payments) {
     const gatewayId = gatewayOfProvider(payment.provider_id)!
     const gateway = GATEWAY_NAMES[gatewayId]
-    if (!isPaymentCaptured(payment)) {
+    if (!isPaymentFullyCaptured(payment)) {
       return { ok: false, reason: `${label} cannot be fulfilled: its ${gateway} payment ${payment.id} is not captured; capture it or wait for ${gateway} to confirm it.` }
     }
     const provider = resolveGatewayProvider(container, gatewayId)

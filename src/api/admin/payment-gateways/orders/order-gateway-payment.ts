@@ -1,6 +1,6 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { isPaymentCaptured, paymentCaptureFields } from "../../../../lib/payment-capture"
+import { isPaymentFullyCaptured, paymentCaptureFields } from "../../../../lib/payment-capture"
 import { gatewayOfProvider } from "../../../../modules/payment-gateways/gateway-providers"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../../../../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../../../../modules/payment-gateways/service"
@@ -119,7 +119,7 @@ export async function describeOrderGatewayPayment(container: MedusaContainer, or
   }
 
   const verification: OrderGatewayPayment["verification"] = {
-    state: isPaymentCaptured(payment)
+    state: isPaymentFullyCaptured(payment)
       ? "captured"
       : payment && !payment.canceled_at
         ? "authorized"

@@ -1,7 +1,7 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { GATEWAY_LABELS } from "../../../../../../lib/gateway-settings"
-import { isPaymentCaptured } from "../../../../../../lib/payment-capture"
+import { isPaymentFullyCaptured } from "../../../../../../lib/payment-capture"
 import { redact } from "../../../../../../lib/redact"
 import { resolveGatewayProvider } from "../../../../../../modules/payment-gateways/gateway-providers"
 import { reconcileGatewayPayments } from "../../../../../../workflows/reconcile-gateway-payments"
@@ -31,7 +31,7 @@ export const POST = async (req: AuthenticatedMedusaRequest, res: MedusaResponse)
     const result = await provider.getPaymentStatus({ data: chosen.session.data ?? {} })
     const paid = result.status === PaymentSessionStatus.CAPTURED || result.status === PaymentSessionStatus.AUTHORIZED
     let reconciled = false
-    if (paid && !isPaymentCaptured(chosen.payment)) {
+    if (paid && !isPaymentFullyCaptured(chosen.payment)) {
       await reconcileGatewayPayments(req.scope, { pendingAfterMs: 0 })
       reconciled = true
     }
