@@ -51,7 +51,7 @@ export type SessionState = {
   data?: Record<string, unknown> | null
 }
 
-/** An order placed from the session's cart; `captured` as defined in src/lib/payment-capture.ts. */
+/** An order placed from the session's cart; `captured`: it holds captured money (src/lib/payment-capture.ts). */
 export type OrderState = { id: string; status: string; captured: boolean }
 
 export type CartAndOrder = { cartId?: string; orderId?: string; order?: OrderState }
