@@ -227,7 +227,7 @@ async function receivedAtGateway(
   if (gateway !== "payin" || !payinOrderId) return { received: undefined }
   const provider = await resolveRefreshedGatewayProvider(container, "payin")
   if (!provider) return { received: undefined }
-  const order = await provider.gatewayClient().getOrder(payinOrderId)
+  const order = await (await provider.gatewayClient()).getOrder(payinOrderId)
   return { received: order.confirmedReceived, expected: order.amount, currency: order.token, reference: order.id }
 }
 
