@@ -89,7 +89,8 @@ medusaIntegrationTestRunner({
       expect(verdicts.filter((v) => v === "accepted")).toHaveLength(2)
       expect(verdicts.filter((v) => v !== "accepted").every((v) => v === "duplicate" || v === "recheck_queued")).toBe(true)
       expect(verdicts).toHaveLength(5)
-      const success = (await inbox(container).listWebhookEvents({ gateway: "secpaid", event_id: `${payId}:success` }))[0]
+      // The order exists before its event's processing records the outcome: wait for that record.
+      const success = await waitForWebhookEvent(container, { gateway: "secpaid", event_id: `${payId}:success` }, (e) => e.status === "processed")
       expect(success).toMatchObject({ outcome: "order_created", attempts: 1, recheck_requested: false })
     })
 

@@ -3,7 +3,7 @@ import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import { runGatewayCall } from "../lib/gateway-call-context"
-import { GATEWAY_PROVIDER_IDS, resolveRefreshedGatewayProvider } from "../modules/payment-gateways/gateway-providers"
+import { GATEWAY_PROVIDER_IDS, resolveGatewayProvider } from "../modules/payment-gateways/gateway-providers"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../modules/payment-gateways/service"
 import type { PayInOrder } from "../providers/payin/responses"
@@ -124,13 +124,13 @@ async function reconcileSecPaid(
   report: ReconcileGatewayPaymentsReport["secpaid"]
 ) {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
-  // Settings saved in the admin (API key, encryption key) are loaded before the first call.
-  const provider = await resolveRefreshedGatewayProvider(container, "secpaid")
+  const provider = resolveGatewayProvider(container, "secpaid")
   if (!provider) {
     logger.warn("Reconciliation skipped SecPaid: the provider pp_secpaid_secpaid is not registered in the payment module.")
     return
   }
-  const client = provider.gatewayClient()
+  // The client and encryption key in effect now (settings saved in the admin over medusa-config), for this run.
+  const { client, options: secPaidOptions } = await provider.gatewayRuntime()
   const byPayId = new Map<string, PendingSession>()
   for (const s of sessions) {
     const payId = typeof s.data?.pay_id === "string" || typeof s.data?.pay_id === "number" ? String(s.data.pay_id) : undefined
@@ -155,7 +155,7 @@ async function reconcileSecPaid(
   report.paidFound = paid.size
 
   const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
-  const encryptionKey = provider.webhookEncryptionKey()
+  const encryptionKey = secPaidOptions.encryptionKey
   for (const payId of paid) {
     const claim = JSON.stringify({ data: { pay_id: payId, status: "success" } })
     const body = encryptionKey ? JSON.stringify({ data: encryptSecPaidPayload(claim, encryptionKey) }) : claim
@@ -217,12 +217,12 @@ async function reconcilePayIn(
   report: ReconcileGatewayPaymentsReport["payin"]
 ) {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
-  const provider = await resolveRefreshedGatewayProvider(container, "payin")
+  const provider = resolveGatewayProvider(container, "payin")
   if (!provider) {
     logger.warn("Reconciliation skipped PayIn: the provider pp_payin_payin is not registered in the payment module.")
     return
   }
-  const client = provider.gatewayClient()
+  const client = await provider.gatewayClient()
   const byOrderId = new Map<string, PendingSession>()
   for (const s of sessions) if (typeof s.data?.payin_order_id === "string") byOrderId.set(s.data.payin_order_id.toLowerCase(), s)
   report.pending = byOrderId.size

@@ -1,6 +1,5 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
-import type { AdminConfigurableProvider } from "../../lib/gateway-settings"
 import type { PayInProviderService } from "../../providers/payin/service"
 import type { SecPaidProviderService } from "../../providers/secpaid/service"
 import type { GatewayId } from "./models/webhook-event"
@@ -18,50 +17,66 @@ export function gatewayOfProvider(providerId: string): GatewayId | undefined {
   return (Object.keys(GATEWAY_PROVIDER_IDS) as GatewayId[]).find((g) => GATEWAY_PROVIDER_IDS[g] === providerId)
 }
 
-/** What a provider registered through `withAdminSettings` adds (src/lib/gateway-settings.ts). */
-type AdminSettingsRefresh = Partial<AdminConfigurableProvider>
-
 /** The registered provider of each gateway, with its public accessors. */
 export type GatewayProviders = {
-  secpaid: SecPaidProviderService & AdminSettingsRefresh
-  payin: PayInProviderService & AdminSettingsRefresh
+  secpaid: SecPaidProviderService
+  payin: PayInProviderService
 }
 
+/** A provider of this plugin for `gateway`: its class's identifier (`secpaid`/`payin`) and the settings runtime. */
+function isGatewayProvider<G extends GatewayId>(provider: unknown, gateway: G): provider is GatewayProviders[G] {
+  if (!provider || typeof provider !== "object") return false
+  const identifier = (provider.constructor as { identifier?: unknown } | undefined)?.identifier
+  return identifier === gateway && typeof (provider as { gatewayRuntime?: unknown }).gatewayRuntime === "function"
+}
+
+/** What `registeredPaymentProvider` needs from the payment module of @medusajs/payment 2.21. */
+type PaymentModuleInternals = { paymentProviderService_?: { retrieveProvider?(id: string): unknown } }
+
 /**
- * The provider instance living inside the payment module's container. Read the
- * gateway client and webhook secrets through its public methods (`gatewayClient()`,
- * `webhookSecret()`, `webhookEncryptionKey()`); they return what the provider itself
- * uses, i.e. the effective settings as of its last refresh (see
- * `resolveRefreshedGatewayProvider` for "as saved now").
- *
- * COUPLING, on purpose and in one place: Medusa offers no public way to reach a
- * provider from outside the payment module, and plugin options do not reach routes
- * or jobs. The provider is looked up through `paymentProviderService_.retrieveProvider`
- * of PaymentModuleService in @medusajs/payment 2.21. If that internal name changes,
- * this function is the only thing to adapt.
+ * The provider instance the payment module registered as `providerId`, or undefined
+ * when there is none. The plugin's only use of Medusa internals, kept in this one
+ * function and checked against the booted payment module by
+ * integration-tests/http/payment-provider-lookup.spec.ts.
  */
-export function resolveGatewayProvider<G extends GatewayId>(container: MedusaContainer, gateway: G): GatewayProviders[G] | undefined {
-  const paymentModule = container.resolve(Modules.PAYMENT) as unknown as {
-    paymentProviderService_?: { retrieveProvider(id: string): unknown }
+export function registeredPaymentProvider(container: MedusaContainer, providerId: string): unknown {
+  // Medusa 2.21 has no public way to reach a provider instance from outside the payment module; its own PaymentProviderService does this lookup.
+  const lookup = (container.resolve(Modules.PAYMENT) as unknown as PaymentModuleInternals).paymentProviderService_
+  if (typeof lookup?.retrieveProvider !== "function") {
+    throw new Error(
+      "The payment module no longer has paymentProviderService_.retrieveProvider, which this plugin uses to reach its providers; update the plugin for this Medusa version."
+    )
   }
   try {
-    return paymentModule.paymentProviderService_?.retrieveProvider(GATEWAY_PROVIDER_IDS[gateway]) as GatewayProviders[G] | undefined
+    return lookup.retrieveProvider(providerId) ?? undefined
   } catch {
+    // Not registered (Medusa throws an AwilixResolutionError wrapped in a MedusaError).
     return undefined
   }
 }
 
 /**
- * The provider after it loaded the settings saved in the admin: a save on this
- * instance is used at once, one on another instance within the settings cache age
- * (20 s), as for the browser-return routes. For code that reads the provider's
- * client or secrets outside a payment call (inbox processing, reconciliation).
+ * The registered provider of `gateway` under `providerId` (the gateway's default
+ * registration unless told), or undefined when the shop did not register it. Its
+ * accessors (`gatewayRuntime()`, `gatewayClient()`, `webhookSecret()`,
+ * `webhookEncryptionKey()`) load the settings saved in the admin on every call.
+ */
+export function resolveGatewayProvider<G extends GatewayId>(
+  container: MedusaContainer,
+  gateway: G,
+  providerId: string = GATEWAY_PROVIDER_IDS[gateway]
+): GatewayProviders[G] | undefined {
+  const provider = registeredPaymentProvider(container, providerId)
+  return isGatewayProvider(provider, gateway) ? provider : undefined
+}
+
+/**
+ * `resolveGatewayProvider` for callers that want the admin-saved settings applied:
+ * every provider accessor applies them itself, so this is the same provider.
  */
 export async function resolveRefreshedGatewayProvider<G extends GatewayId>(
   container: MedusaContainer,
   gateway: G
 ): Promise<GatewayProviders[G] | undefined> {
-  const provider = resolveGatewayProvider(container, gateway)
-  await provider?.refreshGatewaySettings?.()
-  return provider
+  return resolveGatewayProvider(container, gateway)
 }

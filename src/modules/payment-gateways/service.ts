@@ -1,6 +1,8 @@
 import { generateEntityId, MedusaService } from "@medusajs/framework/utils"
 import type { Knex } from "@medusajs/framework/mikro-orm/knex"
+import type { SavedGatewaySettings } from "../../lib/gateway-settings"
 import { GatewaySetting } from "./models/gateway-setting"
+import { GatewaySettingsStore, type GatewaySettingsPatch } from "./gateway-settings-store"
 import { IssuedReference } from "./models/issued-reference"
 import { PaymentFlag, type PaymentFlagKind } from "./models/payment-flag"
 import type { AggregatedDeliveries } from "./delivery-log-throttle"
@@ -116,8 +118,8 @@ function optionalLogger(container: InjectedDependencies): InjectedDependencies["
 }
 
 /**
- * The plugin's own module: the durable webhook inbox, the delivery log and the
- * merchant's payment flags. State changes that must be atomic across several
+ * The plugin's own module: the durable webhook inbox, the delivery log, the
+ * merchant's payment flags and the gateway settings saved in the admin. State changes that must be atomic across several
  * Medusa instances (store-once, claim-for-processing) are single SQL statements.
  */
 export default class PaymentGatewaysModuleService extends MedusaService({ WebhookEvent, WebhookDelivery, PaymentFlag, GatewaySetting, IssuedReference }) {
@@ -131,7 +133,33 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
     this.pg_ = container.__pg_connection__
     this.options_ = parsePaymentGatewaysOptions(options)
     this.logger_ = optionalLogger(container)
+    this.settings_ = new GatewaySettingsStore(this.pg_, this.logger_)
     registerPaymentGatewaysModule(this)
+  }
+
+  private readonly settings_: GatewaySettingsStore
+
+  /**
+   * A gateway's settings saved in the admin, secrets decrypted, from a copy at most
+   * 20 s old (`fresh`: from the database now). Providers ask at the start of every
+   * call (src/lib/gateway-runtime.ts). `key` is the row's settings key, today the
+   * gateway id.
+   */
+  async gatewaySettings(gateway: GatewayId, { key = gateway, fresh = false }: { key?: string; fresh?: boolean } = {}): Promise<SavedGatewaySettings> {
+    return fresh ? await this.settings_.read(gateway, key) : await this.settings_.cached(gateway, key)
+  }
+
+  /**
+   * Saves a patch of a gateway's settings (null removes a value; secrets are sealed
+   * before they are written) and returns them as saved. This process uses them from
+   * its next call on; other instances within 20 s.
+   */
+  async saveGatewaySettings(
+    gateway: GatewayId,
+    patch: GatewaySettingsPatch,
+    options: { key?: string; updatedBy?: string | null } = {}
+  ): Promise<SavedGatewaySettings> {
+    return await this.settings_.save(gateway, patch, options)
   }
 
   /**

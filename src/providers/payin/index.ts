@@ -1,6 +1,5 @@
 import { ModuleProvider, Modules } from "@medusajs/framework/utils"
-import { withAdminSettings } from "../../lib/gateway-settings"
 import { PayInProviderService } from "./service"
 
-// Settings saved in the admin (Settings → Payment gateways) override these options per call; see src/lib/gateway-settings.ts.
-export default ModuleProvider(Modules.PAYMENT, { services: [withAdminSettings(PayInProviderService, "payin")] })
+// Settings saved in the admin (Settings → Payment gateways) override these options; the provider asks for them per call (src/lib/gateway-runtime.ts).
+export default ModuleProvider(Modules.PAYMENT, { services: [PayInProviderService] })

@@ -29,6 +29,7 @@ import type {
 } from "@medusajs/framework/types"
 import { z } from "zod"
 import { GatewayError } from "../../lib/errors"
+import { GatewaySettingsRuntime, type GatewayRuntimeState, type GatewaySettingsSource } from "../../lib/gateway-runtime"
 import { amountToDecimal, formatAmountForGateway } from "../../lib/money"
 import { PayInClient } from "./client"
 import { parsePayInOptions, type PayInOptions, type PayInProviderOptionsInput, type PayInToken } from "./options"
@@ -72,6 +73,12 @@ const sessionDataSchema = z.looseObject({
 })
 type PayInSessionData = z.output<typeof sessionDataSchema>
 
+/** The options and client one call uses: medusa-config's, with what the merchant saved in the admin laid over them. */
+export type PayInRuntime = GatewayRuntimeState<PayInOptions, PayInClient>
+
+/** Test seams: where admin-saved settings come from (defaults to the plugin module of this process). */
+export type PayInProviderTestHooks = { settingsSource?: () => GatewaySettingsSource | undefined }
+
 export class PayInProviderService extends AbstractPaymentProvider<PayInProviderOptionsInput> {
   static override identifier = "payin"
 
@@ -85,26 +92,38 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
     parsePayInOptions(options)
   }
 
-  protected readonly options_: PayInOptions
   protected readonly logger_: Logger
-  protected readonly client_: PayInClient
+  private readonly runtime_: GatewaySettingsRuntime<PayInOptions, PayInClient>
 
-  constructor(cradle: InjectedDependencies, options: PayInProviderOptionsInput, client?: PayInClient) {
-    // eslint-disable-next-line prefer-rest-params
+  constructor(cradle: InjectedDependencies, options: PayInProviderOptionsInput, client?: PayInClient, hooks: PayInProviderTestHooks = {}) {
     super(cradle, options)
-    this.options_ = parsePayInOptions(options)
+    const configOptions = parsePayInOptions(options)
     this.logger_ = cradle.logger
-    this.client_ =
-      client ??
-      new PayInClient({
-        apiKey: this.options_.apiKey,
-        baseUrl: this.options_.baseUrl,
-        timeoutMs: this.options_.requestTimeoutMs,
-        logger: this.logger_,
-      })
+    const buildClient = (o: PayInOptions) => new PayInClient({ apiKey: o.apiKey, baseUrl: o.baseUrl, timeoutMs: o.requestTimeoutMs, logger: this.logger_ })
+    this.runtime_ = new GatewaySettingsRuntime({
+      gateway: "payin",
+      configOptions: { ...options },
+      config: { options: configOptions, client: client ?? buildClient(configOptions) },
+      parse: parsePayInOptions,
+      buildClient,
+      source: hooks.settingsSource,
+      logger: this.logger_,
+    })
+  }
+
+  /**
+   * The options and client in effect now (admin-saved values over medusa-config), as
+   * every call of this provider uses them. For code outside the provider that asks
+   * PayIn itself (batch reconciliation, the inbox's "how much arrived" check, the
+   * browser return) or needs an option: ask again for each piece of work, never keep
+   * the answer.
+   */
+  async gatewayRuntime(): Promise<PayInRuntime> {
+    return await this.runtime_.current()
   }
 
   async initiatePayment({ amount, currency_code, data }: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const rt = await this.runtime_.forNewPayment()
     const sessionId = typeof data?.session_id === "string" ? data.session_id : undefined
     if (!sessionId) {
       throw new MedusaError(
@@ -112,7 +131,7 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
         "PayIn needs the Medusa payment session id to create an order; create the session through the Payment Module."
       )
     }
-    const order = await this.createOrderForSession(sessionId, amount, currency_code, data ?? {})
+    const order = await this.createOrderForSession(rt, sessionId, amount, currency_code, data ?? {})
     return { id: order.id, status: PaymentSessionStatus.PENDING, data: this.storefrontData(order, sessionId, currency_code) }
   }
 
@@ -126,8 +145,9 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
     const sessionId = session.session_id
     if (!sessionId || !session.payin_order_id) return this.initiatePayment({ amount, currency_code, data })
 
+    const rt = await this.runtime_.current()
     const newAmount = formatAmountForGateway(amount, currency_code)
-    const choice = this.resolveTokenAndChain(data ?? {})
+    const choice = resolveTokenAndChain(rt.options, data ?? {})
     if (
       newAmount === session.amount &&
       choice.token === session.token &&
@@ -137,14 +157,14 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
       return { data: data ?? {} }
     }
 
-    const current = await this.client_.getOrder(session.payin_order_id)
+    const current = await rt.client.getOrder(session.payin_order_id)
     if (current.status !== "pending" || payInDecimalToUnits(current.confirmedReceived) > 0n) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         `The PayIn order ${current.id} is ${current.status} with ${current.confirmedReceived} ${current.token ?? ""} received, so its amount cannot change; complete the cart as it is or start a new checkout.`
       )
     }
-    const order = await this.createOrderForSession(sessionId, amount, currency_code, data ?? {})
+    const order = await this.createOrderForSession(rt, sessionId, amount, currency_code, data ?? {})
     return {
       status: PaymentSessionStatus.PENDING,
       data: {
@@ -160,9 +180,10 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
 
   async getPaymentStatus({ data }: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
     const session = parseSessionData(data)
-    const order = await this.fetchSessionOrder(session)
+    const rt = await this.runtime_.current()
+    const order = await fetchSessionOrder(rt.client, session)
     const state = payInOrderToPaymentState(order, {
-      placeOrderBeforeConfirmation: this.options_.placeOrderBeforeConfirmation,
+      placeOrderBeforeConfirmation: rt.options.placeOrderBeforeConfirmation,
       canceledLocally: !!session.canceled_at,
     })
     this.reportFlags(order, state, session.session_id)
@@ -199,7 +220,8 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
     const session = parseSessionData(data)
     const currency = (session.currency_code ?? "usd").toLowerCase()
     const decimal = formatAmountForGateway(amount, currency)
-    if (!this.options_.recordManualRefunds) {
+    const { options } = await this.runtime_.current()
+    if (!options.recordManualRefunds) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         `PayIn cannot refund automatically: crypto refunds are sent by hand from the merchant wallet (${decimal} ${
@@ -222,13 +244,9 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
     }
   }
 
-  /**
-   * The PayIn API client built from the effective options (admin-saved values over
-   * medusa-config), for code outside the provider that asks PayIn itself: batch
-   * reconciliation and the inbox's "how much arrived" check.
-   */
-  gatewayClient(): PayInClient {
-    return this.client_
+  /** The PayIn API client of the effective options (see `gatewayRuntime`). */
+  async gatewayClient(): Promise<PayInClient> {
+    return (await this.runtime_.current()).client
   }
 
   /**
@@ -236,8 +254,8 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
    * checks each delivery's signature before storing it and masks the secret in the
    * delivery log; never log it or put it in a response.
    */
-  webhookSecret(): string {
-    return this.options_.webhookSecret
+  async webhookSecret(): Promise<string> {
+    return (await this.runtime_.current()).options.webhookSecret
   }
 
   /**
@@ -256,12 +274,13 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
       return { action: PaymentActions.NOT_SUPPORTED }
     }
     const headers = payload.headers as Record<string, string | string[] | undefined>
-    const verification = verifyPayInSignature(rawBody, readPayInSignatureHeader(headers), this.options_.webhookSecret)
+    const rt = await this.runtime_.current()
+    const verification = verifyPayInSignature(rawBody, readPayInSignatureHeader(headers), rt.options.webhookSecret)
     if (verification.verdict !== "ok") {
       this.logger_.warn(`PayIn webhook rejected: ${verification.verdict}; nothing was changed.`)
       return { action: PaymentActions.NOT_SUPPORTED }
     }
-    return this.actionForVerifiedEvent(rawBody, headers)
+    return this.actionForVerifiedEvent(rt, rawBody, headers)
   }
 
   /**
@@ -274,10 +293,10 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
    * PayIn here, exactly as for a live webhook.
    */
   async actionForStoredEvent(input: { rawBody: Buffer; headers?: Record<string, unknown> }): Promise<WebhookActionResult> {
-    return this.actionForVerifiedEvent(input.rawBody, input.headers)
+    return this.actionForVerifiedEvent(await this.runtime_.current(), input.rawBody, input.headers)
   }
 
-  private async actionForVerifiedEvent(rawBody: Buffer, headers: Record<string, unknown> | undefined): Promise<WebhookActionResult> {
+  private async actionForVerifiedEvent(rt: PayInRuntime, rawBody: Buffer, headers: Record<string, unknown> | undefined): Promise<WebhookActionResult> {
     const ignored = { action: PaymentActions.NOT_SUPPORTED }
     const parsed = parsePayInWebhook(rawBody, headers)
     if (!parsed.ok) {
@@ -295,21 +314,21 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
           return ignored
         }
         // The event only says "look again": the order's state comes from PayIn itself.
-        const order = await this.client_.getOrder(event.orderId)
-        return this.webhookActionForOrder(event.type, event.id, order)
+        const order = await rt.client.getOrder(event.orderId)
+        return this.webhookActionForOrder(rt.options, event.type, event.id, order)
       }
       default:
         return ignored
     }
   }
 
-  private webhookActionForOrder(type: string, eventId: string | undefined, order: PayInOrder): WebhookActionResult {
+  private webhookActionForOrder(options: PayInOptions, type: string, eventId: string | undefined, order: PayInOrder): WebhookActionResult {
     const sessionId = sessionIdOfOrder(order)
     if (!sessionId) {
       this.logger_.warn(`PayIn webhook ${eventId ?? ""}: order ${order.id} was not created by Medusa (reference ${order.orderReference}); ignored.`)
       return { action: PaymentActions.NOT_SUPPORTED }
     }
-    const state = payInOrderToPaymentState(order, { placeOrderBeforeConfirmation: this.options_.placeOrderBeforeConfirmation })
+    const state = payInOrderToPaymentState(order, { placeOrderBeforeConfirmation: options.placeOrderBeforeConfirmation })
     this.reportFlags(order, state, sessionId)
     const data = { session_id: sessionId, amount: order.amount }
 
@@ -335,33 +354,34 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
   }
 
   private async createOrderForSession(
+    { options, client }: PayInRuntime,
     sessionId: string,
     amount: InitiatePaymentInput["amount"],
     currencyCode: string,
     data: Record<string, unknown>
   ): Promise<PayInOrder> {
     const currency = currencyCode.toLowerCase()
-    if (!this.options_.acceptedCurrencies.includes(currency)) {
+    if (!options.acceptedCurrencies.includes(currency)) {
       throw new MedusaError(
         MedusaError.Types.INVALID_DATA,
-        `PayIn cannot take payments in ${currency.toUpperCase()}: stablecoins are priced 1:1 only for ${this.options_.acceptedCurrencies
+        `PayIn cannot take payments in ${currency.toUpperCase()}: stablecoins are priced 1:1 only for ${options.acceptedCurrencies
           .map((c) => c.toUpperCase())
           .join(", ")} (option \`acceptedCurrencies\`); use a region in one of those currencies.`
       )
     }
-    const { token, chainId } = this.resolveTokenAndChain(data)
-    const returnUrl = `${this.options_.backendUrl}/hooks/payin/return/${encodeURIComponent(sessionId)}`
+    const { token, chainId } = resolveTokenAndChain(options, data)
+    const returnUrl = `${options.backendUrl}/hooks/payin/return/${encodeURIComponent(sessionId)}`
     const cartId = typeof data.cart_id === "string" && /^cart_\w+$/.test(data.cart_id) ? data.cart_id : undefined
     try {
-      return await this.client_.createOrder({
+      return await client.createOrder({
         orderReference: sessionId,
         amount: formatAmountForGateway(amount, currency),
         currency: token,
         chainId,
         successUrl: returnUrl,
         cancelUrl: returnUrl,
-        paymentWindowMinutes: this.options_.paymentWindowMinutes,
-        graceMinutes: this.options_.graceMinutes,
+        paymentWindowMinutes: options.paymentWindowMinutes,
+        graceMinutes: options.graceMinutes,
         // cart_id comes from the storefront: informational only, never used to decide anything.
         metadata: { session_id: sessionId, ...(cartId ? { cart_id: cartId } : {}) },
       })
@@ -373,25 +393,6 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
       }
       throw error
     }
-  }
-
-  /** The customer's token/chain from session data if offered, else the defaults. */
-  private resolveTokenAndChain(data: Record<string, unknown>): { token: PayInToken; chainId: string } {
-    const wantToken = typeof data.token === "string" ? data.token.toUpperCase() : undefined
-    const wantChain = typeof data.chain_id === "string" ? data.chain_id : undefined
-    if (!wantToken && !wantChain) return { token: this.options_.defaultToken, chainId: this.options_.defaultChainId }
-    const pair = this.options_.offeredPairs.find(
-      (p) => (!wantToken || p.token === wantToken) && (!wantChain || p.chainId === wantChain)
-    )
-    if (!pair) {
-      throw new MedusaError(
-        MedusaError.Types.INVALID_DATA,
-        `This shop does not take ${wantToken ?? "stablecoins"}${wantChain ? ` on ${wantChain}` : ""} through PayIn; choose one of ${this.options_.offeredPairs
-          .map((p) => `${p.token} on ${p.chainId}`)
-          .join(", ")}.`
-      )
-    }
-    return pair
   }
 
   private storefrontData(order: PayInOrder, sessionId: string, currencyCode: string): PayInSessionData {
@@ -406,24 +407,6 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
       chain_id: order.chainId,
       expires_at: order.expiresAt,
     }
-  }
-
-  private async fetchSessionOrder(session: PayInSessionData): Promise<PayInOrder> {
-    if (!session.payin_order_id) {
-      throw new MedusaError(
-        MedusaError.Types.INVALID_DATA,
-        "This payment session has no PayIn order yet; start the PayIn payment again from checkout."
-      )
-    }
-    const order = await this.client_.getOrder(session.payin_order_id)
-    // Session data passed through the storefront; make sure the order really belongs to this session.
-    if (session.session_id && sessionIdOfOrder(order) !== session.session_id) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        `PayIn order ${order.id} belongs to another checkout (reference ${order.orderReference}); start the PayIn payment again.`
-      )
-    }
-    return order
   }
 
   private reportFlags(order: PayInOrder, state: PayInPaymentState, sessionId: string | undefined) {
@@ -452,6 +435,43 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
       }
     }
   }
+}
+
+/** The customer's token/chain from session data if offered, else the defaults. */
+function resolveTokenAndChain(options: PayInOptions, data: Record<string, unknown>): { token: PayInToken; chainId: string } {
+  const wantToken = typeof data.token === "string" ? data.token.toUpperCase() : undefined
+  const wantChain = typeof data.chain_id === "string" ? data.chain_id : undefined
+  if (!wantToken && !wantChain) return { token: options.defaultToken, chainId: options.defaultChainId }
+  const pair = options.offeredPairs.find(
+    (p) => (!wantToken || p.token === wantToken) && (!wantChain || p.chainId === wantChain)
+  )
+  if (!pair) {
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      `This shop does not take ${wantToken ?? "stablecoins"}${wantChain ? ` on ${wantChain}` : ""} through PayIn; choose one of ${options.offeredPairs
+        .map((p) => `${p.token} on ${p.chainId}`)
+        .join(", ")}.`
+    )
+  }
+  return pair
+}
+
+async function fetchSessionOrder(client: PayInClient, session: PayInSessionData): Promise<PayInOrder> {
+  if (!session.payin_order_id) {
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      "This payment session has no PayIn order yet; start the PayIn payment again from checkout."
+    )
+  }
+  const order = await client.getOrder(session.payin_order_id)
+  // Session data passed through the storefront; make sure the order really belongs to this session.
+  if (session.session_id && sessionIdOfOrder(order) !== session.session_id) {
+    throw new MedusaError(
+      MedusaError.Types.NOT_ALLOWED,
+      `PayIn order ${order.id} belongs to another checkout (reference ${order.orderReference}); start the PayIn payment again.`
+    )
+  }
+  return order
 }
 
 function parseSessionData(data: Record<string, unknown> | undefined): PayInSessionData {

@@ -2,6 +2,7 @@ import type { BigNumberValue, MedusaContainer } from "@medusajs/framework/types"
 import { Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { z } from "zod"
 import { completePaidCart, findCartAndOrderForSession } from "../../lib/complete-paid-cart"
+import { resolveGatewayProvider } from "../../modules/payment-gateways/gateway-providers"
 import {
   buildStorefrontRedirectUrl,
   renderPaymentStatusPage,
@@ -47,7 +48,7 @@ export type SecPaidReturnResult =
   | { kind: "redirect"; location: string; params: StorefrontRedirectParams }
   | { kind: "page"; html: string; httpStatus: number; params: StorefrontRedirectParams }
 
-type PaymentModuleWithContainer = {
+type PaymentModuleSessions = {
   retrievePaymentSession(id: string, config?: Record<string, unknown>): Promise<{
     id: string
     provider_id: string
@@ -55,7 +56,6 @@ type PaymentModuleWithContainer = {
     amount: BigNumberValue
     status: string
   }>
-  __container__?: Record<string, unknown>
 }
 
 type Logger = { warn(msg: string): void; error(msg: string): void; info(msg: string): void }
@@ -66,7 +66,7 @@ export async function handleSecPaidReturn(
 ): Promise<SecPaidReturnResult> {
   const logger = container.resolve<Logger>("logger")
   const query = parseSecPaidReturnQuery(input.originalUrl)
-  const paymentModule = container.resolve<PaymentModuleWithContainer>(Modules.PAYMENT)
+  const paymentModule = container.resolve<PaymentModuleSessions>(Modules.PAYMENT)
 
   const session = await paymentModule.retrievePaymentSession(input.sessionId, {
     select: ["id", "provider_id", "data", "amount", "raw_amount", "status"],
@@ -75,7 +75,7 @@ export async function handleSecPaidReturn(
     logger.warn(`SecPaid browser return for unknown session ${input.sessionId}; nothing verified, no order placed.`)
     return respond(undefined, { status: "failed" })
   }
-  const provider = resolveProvider(paymentModule, session.provider_id)
+  const provider = resolveProvider(container, session.provider_id)
   const sessionData = session.data ?? {}
   if (query.pay_id && query.pay_id !== sessionData.pay_id) {
     logger.warn(`SecPaid browser return for session ${session.id} names link ${query.pay_id}, not the session's link; the query is ignored.`)
@@ -125,19 +125,16 @@ function outcomeOf(status: PaymentSessionStatus | string): StorefrontPaymentOutc
   }
 }
 
-function respond(provider: SecPaidProviderService | undefined, params: StorefrontRedirectParams): SecPaidReturnResult {
-  const location = provider ? buildStorefrontRedirectUrl(provider.storefrontRedirectConfig, params) : undefined
+async function respond(provider: SecPaidProviderService | undefined, params: StorefrontRedirectParams): Promise<SecPaidReturnResult> {
+  const location = provider ? buildStorefrontRedirectUrl(await provider.storefrontRedirectConfig(), params) : undefined
   if (location) return { kind: "redirect", location, params }
   return { kind: "page", html: renderPaymentStatusPage(params), httpStatus: params.status === "failed" ? 400 : 200, params }
 }
 
-/**
- * The provider instance lives in the payment module's own container, registered
- * as `pp_secpaid_<id>` (the same lookup Medusa's PaymentProviderService does).
- */
-function resolveProvider(paymentModule: PaymentModuleWithContainer, providerId: string): SecPaidProviderService {
-  const provider = paymentModule.__container__?.[providerId] as SecPaidProviderService | undefined
-  if (!provider || typeof provider.getPaymentStatus !== "function" || !("storefrontRedirectConfig" in provider)) {
+/** The provider instance the payment module registered as `pp_secpaid_<id>`. */
+function resolveProvider(container: MedusaContainer, providerId: string): SecPaidProviderService {
+  const provider = resolveGatewayProvider(container, "secpaid", providerId)
+  if (!provider) {
     throw new Error(`The SecPaid provider ${providerId} is not registered in the payment module; check medusa-config.ts.`)
   }
   return provider

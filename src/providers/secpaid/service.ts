@@ -29,6 +29,7 @@ import {
   PaymentSessionStatus,
 } from "@medusajs/framework/utils"
 import { paymentGatewaysModule } from "../../modules/payment-gateways/runtime"
+import { GatewaySettingsRuntime, type GatewayRuntimeState, type GatewaySettingsSource } from "../../lib/gateway-runtime"
 import { currentGatewayCall, runGatewayCall } from "../../lib/gateway-call-context"
 import { formatAmountForGateway, gatewayAmountToMinorUnits, toMinorUnits } from "../../lib/money"
 import type { StorefrontRedirectConfig } from "../../lib/storefront-redirect"
@@ -65,7 +66,12 @@ export type SecPaidProviderTestHooks = {
   now?: () => Date
   clientConfig?: Partial<SecPaidClientConfig>
   evidenceCache?: LinkEvidenceCache
+  /** Where admin-saved settings come from; defaults to the plugin module of this process. */
+  settingsSource?: () => GatewaySettingsSource | undefined
 }
+
+/** The options and client one call uses: medusa-config's, with what the merchant saved in the admin laid over them. */
+export type SecPaidRuntime = GatewayRuntimeState<SecPaidOptions, SecPaidClient>
 
 /** One per process: every provider instance of the same SecPaid account shares what SecPaid said recently. */
 const processEvidenceCache = new LinkEvidenceCache()
@@ -97,9 +103,8 @@ const CART_ID_RE = /^[A-Za-z0-9_-]{1,64}$/
 export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptions> {
   static override identifier = SECPAID_IDENTIFIER
 
-  protected readonly options_: SecPaidOptions
   protected readonly logger_: Logger
-  protected readonly client_: SecPaidClient
+  private readonly runtime_: GatewaySettingsRuntime<SecPaidOptions, SecPaidClient>
   private readonly now_: () => Date
   private readonly evidence_: LinkEvidenceCache
 
@@ -109,31 +114,46 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
 
   constructor(cradle: InjectedDependencies, options: Record<string, unknown>, hooks: SecPaidProviderTestHooks = {}) {
     super(cradle, options as unknown as SecPaidOptions)
-    this.options_ = parseSecPaidOptions(options)
+    const configOptions = parseSecPaidOptions(options)
     this.logger_ = cradle.logger
     this.now_ = hooks.now ?? (() => new Date())
     this.evidence_ = hooks.evidenceCache ?? processEvidenceCache
-    this.client_ =
-      hooks.client ??
+    const buildClient = (o: SecPaidOptions) =>
       new SecPaidClient({
-        apiKey: this.options_.apiKey,
-        baseUrl: secPaidBaseUrl(this.options_),
-        timeoutMs: this.options_.requestTimeoutMs,
-        environment: this.options_.environment,
+        apiKey: o.apiKey,
+        baseUrl: secPaidBaseUrl(o),
+        timeoutMs: o.requestTimeoutMs,
+        environment: o.environment,
         logger: this.logger_,
-        extraSecrets: [this.options_.encryptionKey ?? "", ...(this.options_.splitRecipients ?? []).map((r) => r.token)],
-        budget: secPaidRequestBudget(this.options_.requestBudget),
+        extraSecrets: [o.encryptionKey ?? "", ...(o.splitRecipients ?? []).map((r) => r.token)],
+        budget: secPaidRequestBudget(o.requestBudget),
         ...hooks.clientConfig,
       })
+    this.runtime_ = new GatewaySettingsRuntime({
+      gateway: "secpaid",
+      configOptions: { ...options },
+      config: { options: configOptions, client: hooks.client ?? buildClient(configOptions) },
+      parse: parseSecPaidOptions,
+      buildClient,
+      source: hooks.settingsSource,
+      logger: this.logger_,
+    })
   }
 
   /**
-   * The SecPaid API client built from the effective options (admin-saved values over
-   * medusa-config), for code outside the provider that asks SecPaid itself: batch
-   * reconciliation (one getPayInTransactions call for many payments, abandoned links).
+   * The options and client in effect now (admin-saved values over medusa-config), as
+   * every call of this provider uses them. For code outside the provider that asks
+   * SecPaid itself (batch reconciliation) or needs an option (the webhook route's
+   * encryption key, the browser return's redirect): ask again for each piece of work,
+   * never keep the answer.
    */
-  gatewayClient(): SecPaidClient {
-    return this.client_
+  async gatewayRuntime(): Promise<SecPaidRuntime> {
+    return await this.runtime_.current()
+  }
+
+  /** The SecPaid API client of the effective options (see `gatewayRuntime`). */
+  async gatewayClient(): Promise<SecPaidClient> {
+    return (await this.runtime_.current()).client
   }
 
   /**
@@ -142,19 +162,21 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
    * reconciliation's synthetic events, which are encrypted like SecPaid's own; never
    * log it or put it in a response.
    */
-  webhookEncryptionKey(): string | undefined {
-    return this.options_.encryptionKey
+  async webhookEncryptionKey(): Promise<string | undefined> {
+    return (await this.runtime_.current()).options.encryptionKey
   }
 
   /** Used by the browser-return route to build its redirect. */
-  get storefrontRedirectConfig(): StorefrontRedirectConfig {
+  async storefrontRedirectConfig(): Promise<StorefrontRedirectConfig> {
+    const { options } = await this.runtime_.current()
     return {
-      storefrontReturnUrl: this.options_.storefrontReturnUrl,
-      allowedStorefrontOrigins: this.options_.allowedStorefrontOrigins,
+      storefrontReturnUrl: options.storefrontReturnUrl,
+      allowedStorefrontOrigins: options.allowedStorefrontOrigins,
     }
   }
 
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const rt = await this.runtime_.forNewPayment()
     const currency = assertEur(input.currency_code)
     const sessionId = stringValue(input.data?.session_id) ?? input.context?.idempotency_key
     if (!sessionId) {
@@ -164,12 +186,12 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     const cartId = cartIdInput && CART_ID_RE.test(cartIdInput) ? cartIdInput : undefined
     const amount = this.linkAmount(input.amount, currency)
     const note = buildRecipientNote(sessionId, cartId)
-    const link = await this.findOrCreateLink({ sessionId, amount, note })
-    await this.rememberIssuedLink(link.payId, sessionId)
+    const link = await this.findOrCreateLink(rt, { sessionId, amount, note })
+    await this.rememberIssuedLink(rt, link.payId, sessionId)
     return {
       id: link.payId,
       status: PaymentSessionStatus.PENDING,
-      data: this.freshSessionData({ sessionId, cartId, amount, note, payId: link.payId, payLink: link.payLink }),
+      data: this.freshSessionData(rt, { sessionId, cartId, amount, note, payId: link.payId, payLink: link.payLink }),
     }
   }
 
@@ -184,14 +206,15 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     if (!sessionId) {
       throw new MedusaError(MedusaError.Types.INVALID_DATA, "SecPaid cannot update a session without its session id; create a new payment session instead.")
     }
-    if (data.pay_id) await this.deleteUnusedLink(data.pay_id)
+    const rt = await this.runtime_.current()
+    if (data.pay_id) await this.deleteUnusedLink(rt, data.pay_id)
     const note = data.recipient_note ?? buildRecipientNote(sessionId, data.cart_id)
-    const link = await this.findOrCreateLink({ sessionId, amount, note })
-    await this.rememberIssuedLink(link.payId, sessionId)
+    const link = await this.findOrCreateLink(rt, { sessionId, amount, note })
+    await this.rememberIssuedLink(rt, link.payId, sessionId)
     this.logger_.info(`SecPaid: session ${sessionId} amount changed to ${amount} EUR; link ${data.pay_id ?? "-"} replaced by ${link.payId}.`)
     return {
       status: PaymentSessionStatus.PENDING,
-      data: this.freshSessionData({ sessionId, cartId: data.cart_id, amount, note, payId: link.payId, payLink: link.payLink }),
+      data: this.freshSessionData(rt, { sessionId, cartId: data.cart_id, amount, note, payId: link.payId, payLink: link.payLink }),
     }
   }
 
@@ -241,8 +264,9 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       throw new MedusaError(MedusaError.Types.INVALID_DATA, `SecPaid cannot refund ${refundAmount} EUR on a payment of ${paidAmount ?? "unknown"} EUR; enter an amount between 0.01 and the paid amount.`)
     }
     const full = paidMinor !== undefined && refundMinor === paidMinor
+    const rt = await this.runtime_.current()
     try {
-      await this.client_.refundPayment({ payId: data.pay_id, refundAmount, isFullRefund: full })
+      await rt.client.refundPayment({ payId: data.pay_id, refundAmount, isFullRefund: full })
     } catch (error) {
       if (error instanceof SecPaidApiError && error.saysMatches(/already requested/i)) {
         throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${error.message} SecPaid accepts one refund request per payment; check the SecPaid dashboard for the earlier request.`)
@@ -265,7 +289,8 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
   }
 
   async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
-    const parsed = parseSecPaidWebhook({ rawData: payload.rawData, data: payload.data, encryptionKey: this.options_.encryptionKey })
+    const rt = await this.runtime_.current()
+    const parsed = parseSecPaidWebhook({ rawData: payload.rawData, data: payload.data, encryptionKey: rt.options.encryptionKey })
     if (!parsed.ok) {
       this.logger_.warn(`SecPaid webhook ignored: ${parsed.reason}.`)
       return { action: PaymentActions.NOT_SUPPORTED }
@@ -281,9 +306,9 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     }
     switch (claim.status) {
       case "success":
-        return await this.verifySuccessClaim(claim.payId)
+        return await this.verifySuccessClaim(rt, claim.payId)
       case "cancel":
-        return await this.verifyCancelClaim(claim.payId, claim.note)
+        return await this.verifyCancelClaim(rt, claim.payId, claim.note)
       default:
         this.logger_.warn(`SecPaid webhook for link ${claim.payId} has an unknown status "${claim.rawStatus ?? ""}"; ignored.`)
         return { action: PaymentActions.NOT_SUPPORTED }
@@ -291,8 +316,8 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
   }
 
   /** A success claim counts only when SecPaid's transaction list shows the money (asked now, never from the cache). */
-  private async verifySuccessClaim(payId: string): Promise<WebhookActionResult> {
-    const rows = await this.client_.getPayInTransactions({ payId })
+  private async verifySuccessClaim(rt: SecPaidRuntime, payId: string): Promise<WebhookActionResult> {
+    const rows = await rt.client.getPayInTransactions({ payId })
     const paid = rows.find(isSuccessfulPayment)
     if (!paid) {
       this.logger_.warn(
@@ -300,25 +325,25 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       )
       return { action: PaymentActions.NOT_SUPPORTED }
     }
-    const sessionId = sessionIdFromNote(paid.recipientNote) ?? (await this.sessionIdFromLinkLists(payId, "used"))
+    const sessionId = sessionIdFromNote(paid.recipientNote) ?? (await this.sessionIdFromLinkLists(rt, payId, "used"))
     if (!sessionId) {
       this.logger_.warn(`SecPaid link ${payId} is paid but its recipient_note names no Medusa session; not created by this store, ignored.`)
       return { action: PaymentActions.NOT_SUPPORTED }
     }
     // The amount is checked against the session in authorizePayment (the provider cannot read sessions);
     // that check, which follows at once in the same processing, reuses this answer instead of asking SecPaid again.
-    currentGatewayCall().confirmed?.set(this.evidenceKey(payId, sessionId), rows)
+    currentGatewayCall().confirmed?.set(this.evidenceKey(rt, payId, sessionId), rows)
     this.logger_.info(`SecPaid webhook for link ${payId} verified with getPayInTransactions: ${paid.amount} EUR paid for session ${sessionId}.`)
     return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: new BigNumber(paid.amount) } }
   }
 
-  private async verifyCancelClaim(payId: string, note: string | undefined): Promise<WebhookActionResult> {
-    const rows = await this.client_.getPayInTransactions({ payId })
+  private async verifyCancelClaim(rt: SecPaidRuntime, payId: string, note: string | undefined): Promise<WebhookActionResult> {
+    const rows = await rt.client.getPayInTransactions({ payId })
     if (rows.some(isPaymentRow)) {
       this.logger_.warn(`SecPaid webhook says link ${payId} was cancelled, but SecPaid shows a payment for it; the cancel is ignored.`)
       return { action: PaymentActions.NOT_SUPPORTED }
     }
-    const unused = await this.client_.getMyUnusedLinks({ search: sessionIdFromNote(note), limit: 50 })
+    const unused = await rt.client.getMyUnusedLinks({ search: sessionIdFromNote(note), limit: 50 })
     const link = findLinkRow(unused, payId)
     const sessionId = sessionIdFromNote(link?.recipientNote) ?? sessionIdFromNote(note)
     if (!link?.isCancelled || !sessionId) {
@@ -328,8 +353,8 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     return { action: PaymentActions.CANCELED, data: { session_id: sessionId, amount: new BigNumber(link.amount ?? "0") } }
   }
 
-  private async sessionIdFromLinkLists(payId: string, list: "used" | "unused"): Promise<string | undefined> {
-    const rows = list === "used" ? await this.client_.getMyUsedLinks({ limit: 100 }) : await this.client_.getMyUnusedLinks({ limit: 100 })
+  private async sessionIdFromLinkLists(rt: SecPaidRuntime, payId: string, list: "used" | "unused"): Promise<string | undefined> {
+    const rows = list === "used" ? await rt.client.getMyUsedLinks({ limit: 100 }) : await rt.client.getMyUnusedLinks({ limit: 100 })
     return sessionIdFromNote(findLinkRow(rows, payId)?.recipientNote)
   }
 
@@ -343,8 +368,9 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       return { status: PaymentSessionStatus.ERROR, data: { ...data, error_reason: "The session has no SecPaid link; create a new payment session." } }
     }
     const payId = data.pay_id
+    const rt = await this.runtime_.current()
     const call = currentGatewayCall()
-    const key = this.evidenceKey(payId, data.session_id)
+    const key = this.evidenceKey(rt, payId, data.session_id)
     // Checks anyone can cause (browser returns, cart completion) may be answered from a
     // recent verdict and are bounded per source address; everyone else asks SecPaid now.
     const reuse = call.priority === "anonymous" && !call.freshVerification
@@ -355,11 +381,11 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     const confirmedRows = call.confirmed?.get(key) as SecPaidPayInTransaction[] | undefined
     const evidence = await this.evidence_.get(key, reuse, async () => {
       if (confirmedRows) return { rows: confirmedRows, link: {}, paid: true }
-      const rows = await this.client_.getPayInTransactions({ payId })
+      const rows = await rt.client.getPayInTransactions({ payId })
       if (rows.some(isPaymentRow)) return { rows, link: {}, paid: rows.some(isSuccessfulPayment) }
-      return { rows, link: data.canceled_at ? { deleted: true } : await this.linkState(data), paid: false }
+      return { rows, link: data.canceled_at ? { deleted: true } : await this.linkState(rt, data), paid: false }
     })
-    const link: SecPaidLinkState = evidence.link ?? (evidence.rows.some(isPaymentRow) ? {} : await this.linkState(data))
+    const link: SecPaidLinkState = evidence.link ?? (evidence.rows.some(isPaymentRow) ? {} : await this.linkState(rt, data))
     const verdict = secPaidPaymentStatus(evidence.rows, data.amount, link)
     if (verdict.status === PaymentSessionStatus.ERROR) {
       this.logger_.error(`SecPaid link ${data.pay_id} (session ${data.session_id ?? "?"}): ${verdict.reason}.`)
@@ -368,16 +394,16 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
   }
 
   /** Per SecPaid environment, link and session (a link id never belongs to two sessions; the session makes that explicit). */
-  private evidenceKey(payId: string, sessionId: string | undefined): string {
-    return `${secPaidBaseUrl(this.options_)}|${payId}|${sessionId ?? ""}`
+  private evidenceKey(rt: SecPaidRuntime, payId: string, sessionId: string | undefined): string {
+    return `${secPaidBaseUrl(rt.options)}|${payId}|${sessionId ?? ""}`
   }
 
-  private async linkState(data: SecPaidSessionData): Promise<SecPaidLinkState> {
+  private async linkState(rt: SecPaidRuntime, data: SecPaidSessionData): Promise<SecPaidLinkState> {
     const payId = data.pay_id as string
     const search = data.session_id
-    const unused = findLinkRow(await this.client_.getMyUnusedLinks({ search, limit: 20 }), payId)
+    const unused = findLinkRow(await rt.client.getMyUnusedLinks({ search, limit: 20 }), payId)
     if (unused) return { cancelled: unused.isCancelled }
-    const used = findLinkRow(await this.client_.getMyUsedLinks({ search, limit: 20 }), payId)
+    const used = findLinkRow(await rt.client.getMyUsedLinks({ search, limit: 20 }), payId)
     // Neither list: deleted (SecPaid lists only Unused/Cancelled and Used/Refunded links).
     return used ? {} : { deleted: true }
   }
@@ -401,14 +427,14 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
   private async cancelLink(rawData: Record<string, unknown> | undefined): Promise<{ data: Record<string, unknown> }> {
     const data = readSecPaidSessionData(rawData)
     if (!data.pay_id) return { data: rawData ?? {} }
-    await this.deleteUnusedLink(data.pay_id)
+    await this.deleteUnusedLink(await this.runtime_.current(), data.pay_id)
     return { data: { ...data, canceled_at: data.canceled_at ?? this.now_().toISOString() } }
   }
 
   /** deleteLink; "already gone" is success, "already paid" is an error telling to refund. */
-  private async deleteUnusedLink(payId: string): Promise<void> {
+  private async deleteUnusedLink(rt: SecPaidRuntime, payId: string): Promise<void> {
     try {
-      await this.client_.deleteLink(payId)
+      await rt.client.deleteLink(payId)
     } catch (error) {
       if (error instanceof SecPaidApiError && error.saysMatches(/not found|is cancelled|deleted/i)) return
       if (error instanceof SecPaidApiError && error.saysMatches(/already used|already paid/i)) {
@@ -428,13 +454,13 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
    * payment session is not created — a link whose webhook would be ignored is worse
    * than a checkout the shopper can retry.
    */
-  private async rememberIssuedLink(payId: string, sessionId: string): Promise<void> {
+  private async rememberIssuedLink(rt: SecPaidRuntime, payId: string, sessionId: string): Promise<void> {
     const registry = paymentGatewaysModule()
     if (!registry) return
     try {
       await registry.recordIssuedReference({ gateway: "secpaid", reference: payId, sessionId })
     } catch (error) {
-      await this.deleteUnusedLink(payId).catch(() => undefined)
+      await this.deleteUnusedLink(rt, payId).catch(() => undefined)
       throw new MedusaError(
         MedusaError.Types.UNEXPECTED_STATE,
         `The SecPaid link for session ${sessionId} could not be recorded in the store's database (${(error as Error).message}); try the payment again.`
@@ -447,10 +473,10 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
    * answer is lost (timeout, network, 5xx) the link is looked up by its note
    * before another is created.
    */
-  private async findOrCreateLink(input: { sessionId: string; amount: string; note: string }): Promise<{ payId: string; payLink: string }> {
+  private async findOrCreateLink(rt: SecPaidRuntime, input: { sessionId: string; amount: string; note: string }): Promise<{ payId: string; payLink: string }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const created = await this.createLinkRequest(input)
+        const created = await this.createLinkRequest(rt, input)
         return { payId: created.payId, payLink: created.payLink }
       } catch (error) {
         const lost = error instanceof SecPaidApiError && (error.outcomeUnknown || error.failure === "network")
@@ -458,7 +484,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
         const apiError = error as SecPaidApiError
         if (apiError.outcomeUnknown) {
           // Part of creating the link: spends the budget as checkout, like createLink itself.
-          const existing = await runGatewayCall({ ...currentGatewayCall(), priority: "checkout" }, () => this.findUnusedLink(input.sessionId, input.amount))
+          const existing = await runGatewayCall({ ...currentGatewayCall(), priority: "checkout" }, () => this.findUnusedLink(rt, input.sessionId, input.amount))
           if (existing) {
             this.logger_.warn(`SecPaid createLink for session ${input.sessionId} failed (${apiError.failure}) but link ${existing.payId} exists; reusing it.`)
             return existing
@@ -470,35 +496,26 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     }
   }
 
-  private async createLinkRequest(input: { sessionId: string; amount: string; note: string }) {
+  private async createLinkRequest({ options, client }: SecPaidRuntime, input: { sessionId: string; amount: string; note: string }) {
     const common = {
       amount: input.amount,
       recipientNote: input.note,
-      callbackUrl: this.callbackUrl(input.sessionId),
-      paymentEndpoint: this.paymentEndpoint(),
-      cancellable: this.options_.cancellable,
+      callbackUrl: callbackUrl(options, input.sessionId),
+      paymentEndpoint: options.paymentEndpoint?.join(",") ?? defaultSecPaidPaymentEndpoint(options.backendUrl as string),
+      cancellable: options.cancellable,
     }
-    if (this.options_.splitRecipients) {
-      return await this.client_.createSplitLink({ ...common, recipients: this.options_.splitRecipients, splitType: this.options_.splitType })
+    if (options.splitRecipients) {
+      return await client.createSplitLink({ ...common, recipients: options.splitRecipients, splitType: options.splitType })
     }
-    return await this.client_.createLink({ ...common, bankTransfer: this.options_.bankTransfer, encryptionKey: this.options_.encryptionKey })
+    return await client.createLink({ ...common, bankTransfer: options.bankTransfer, encryptionKey: options.encryptionKey })
   }
 
-  private async findUnusedLink(sessionId: string, amount: string): Promise<{ payId: string; payLink: string } | undefined> {
-    const rows = await this.client_.getMyUnusedLinks({ search: sessionId, limit: 10 })
+  private async findUnusedLink(rt: SecPaidRuntime, sessionId: string, amount: string): Promise<{ payId: string; payLink: string } | undefined> {
+    const rows = await rt.client.getMyUnusedLinks({ search: sessionId, limit: 10 })
     const row = rows.find(
       (r) => sessionIdFromNote(r.recipientNote) === sessionId && !r.isCancelled && !!r.payLink && !!r.amount && sameAmount(r.amount, amount)
     )
     return row ? { payId: row.payId, payLink: row.payLink as string } : undefined
-  }
-
-  private callbackUrl(sessionId: string): string {
-    if (this.options_.callbackUrl) return this.options_.callbackUrl.join(",").split("{session_id}").join(encodeURIComponent(sessionId))
-    return secPaidReturnUrl(this.options_.backendUrl as string, sessionId)
-  }
-
-  private paymentEndpoint(): string {
-    return this.options_.paymentEndpoint?.join(",") ?? defaultSecPaidPaymentEndpoint(this.options_.backendUrl as string)
   }
 
   private linkAmount(amount: InitiatePaymentInput["amount"], currency: string): string {
@@ -509,7 +526,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     return text
   }
 
-  private freshSessionData(s: { sessionId: string; cartId?: string; amount: string; note: string; payId: string; payLink: string }): Record<string, unknown> {
+  private freshSessionData(rt: SecPaidRuntime, s: { sessionId: string; cartId?: string; amount: string; note: string; payId: string; payLink: string }): Record<string, unknown> {
     // Keys Medusa would otherwise keep from the storefront's input are set explicitly (undefined drops them).
     return {
       session_id: s.sessionId,
@@ -519,7 +536,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       amount: s.amount,
       currency: EUR,
       recipient_note: s.note,
-      split: !!this.options_.splitRecipients,
+      split: !!rt.options.splitRecipients,
       secpaid_status: PaymentSessionStatus.PENDING,
       paid_amount: undefined,
       transaction_id: undefined,
@@ -529,6 +546,11 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       refund: undefined,
     }
   }
+}
+
+function callbackUrl(options: SecPaidOptions, sessionId: string): string {
+  if (options.callbackUrl) return options.callbackUrl.join(",").split("{session_id}").join(encodeURIComponent(sessionId))
+  return secPaidReturnUrl(options.backendUrl as string, sessionId)
 }
 
 function isSuccessfulPayment(row: SecPaidPayInTransaction): boolean {

@@ -34,7 +34,7 @@ const REJECTIONS: Record<Exclude<PayInSignatureVerdict, "ok">, RejectedWebhook> 
 
 export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
   const provider = resolveGatewayProvider(req.scope, "payin")
-  const secret = provider?.webhookSecret()
+  const secret = await provider?.webhookSecret()
   const logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER)
   const answer = await receiveWebhook({
     container: req.scope,

@@ -27,7 +27,7 @@ export const SECPAID_WEBHOOK_BODY_LIMIT_BYTES = 16 * 1024
 
 export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
   const provider = resolveGatewayProvider(req.scope, "secpaid")
-  const encryptionKey = provider?.webhookEncryptionKey()
+  const encryptionKey = await provider?.webhookEncryptionKey()
   const inbox = req.scope.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
   const answer = await receiveWebhook({
     container: req.scope,

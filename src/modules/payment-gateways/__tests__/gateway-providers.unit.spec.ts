@@ -1,41 +1,50 @@
 import { Modules } from "@medusajs/framework/utils"
-import { GATEWAY_PROVIDER_IDS, resolveGatewayProvider, resolveRefreshedGatewayProvider } from "../gateway-providers"
+import { GATEWAY_PROVIDER_IDS, registeredPaymentProvider, resolveGatewayProvider } from "../gateway-providers"
 
 /** A container whose payment module holds the given providers, as PaymentModuleService 2.21 does. */
-function containerWith(providers: Record<string, unknown>) {
-  const paymentModule = {
-    paymentProviderService_: {
-      retrieveProvider(id: string) {
-        if (!(id in providers)) throw new Error(`Could not resolve Payment Provider: ${id}`)
-        return providers[id]
-      },
+function containerWith(providers: Record<string, unknown>, paymentModule: unknown = {
+  paymentProviderService_: {
+    retrieveProvider(id: string) {
+      if (!(id in providers)) throw new Error(`Could not resolve Payment Provider: ${id}`)
+      return providers[id]
     },
+  },
+}) {
+  return { resolve: (key: string) => (key === Modules.PAYMENT ? paymentModule : undefined) } as never
+}
+
+class FakePayIn {
+  static identifier = "payin"
+  async gatewayRuntime() {
+    return {}
   }
-  return { resolve: (key: string) => (key === Modules.PAYMENT ? paymentModule : undefined) } as any
+}
+class FakeSecPaid {
+  static identifier = "secpaid"
+  async gatewayRuntime() {
+    return {}
+  }
 }
 
 describe("gateway providers", () => {
   it("finds the registered provider of a gateway, or nothing when the shop did not register it", () => {
-    const payin = { name: "payin provider" }
+    const payin = new FakePayIn()
     const container = containerWith({ [GATEWAY_PROVIDER_IDS.payin]: payin })
     expect(resolveGatewayProvider(container, "payin")).toBe(payin)
     expect(resolveGatewayProvider(container, "secpaid")).toBeUndefined()
   })
 
-  it("loads the admin-saved settings before handing the provider out, so its accessors are current", async () => {
-    const calls: string[] = []
-    let key = "config-key"
-    const provider = {
-      refreshGatewaySettings: async () => {
-        calls.push("refresh")
-        key = "admin-key"
-      },
-      webhookSecret: () => key,
-    }
-    const container = containerWith({ [GATEWAY_PROVIDER_IDS.payin]: provider })
-    const resolved = await resolveRefreshedGatewayProvider(container, "payin")
-    expect(calls).toEqual(["refresh"])
-    expect(resolved?.webhookSecret()).toBe("admin-key")
-    expect(await resolveRefreshedGatewayProvider(container, "secpaid")).toBeUndefined()
+  it("finds a provider under another registration id, and only one of the asked gateway", () => {
+    const secpaid = new FakeSecPaid()
+    const container = containerWith({ pp_secpaid_eu: secpaid, pp_payin_eu: secpaid })
+    expect(resolveGatewayProvider(container, "secpaid", "pp_secpaid_eu")).toBe(secpaid)
+    expect(resolveGatewayProvider(container, "payin", "pp_payin_eu")).toBeUndefined()
+  })
+
+  it("says what to do when the payment module no longer offers the lookup", () => {
+    const container = containerWith({}, {})
+    expect(() => registeredPaymentProvider(container, GATEWAY_PROVIDER_IDS.payin)).toThrow(
+      /no longer has paymentProviderService_\.retrieveProvider.*update the plugin for this Medusa version/
+    )
   })
 })

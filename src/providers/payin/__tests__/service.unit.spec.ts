@@ -343,10 +343,10 @@ describe("PayInProviderService accessors and inbox events", () => {
   }
   const HOURS_AGO = Math.floor(Date.now() / 1000) - 6 * 3600
 
-  it("hands out the client it uses and the webhook secret of its options", () => {
+  it("hands out the client it uses and the webhook secret of its options", async () => {
     const { provider, payin } = setup()
-    expect(provider.gatewayClient()).toBe(payin)
-    expect(provider.webhookSecret()).toBe(SECRET)
+    expect(await provider.gatewayClient()).toBe(payin)
+    expect(await provider.webhookSecret()).toBe(SECRET)
   })
 
   it("processes a stored event whose signature has long expired, asking PayIn for the order (no re-signing)", async () => {

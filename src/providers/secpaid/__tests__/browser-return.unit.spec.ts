@@ -13,13 +13,22 @@ const SESSION = { id: "payses_1", provider_id: "pp_secpaid_secpaid", data: { pay
 
 function containerWith(status: PaymentSessionStatus, redirect = { storefrontReturnUrl: "https://store.example/checkout/done", allowedStorefrontOrigins: [] as string[] }) {
   const warnings: string[] = []
-  const provider = { getPaymentStatus: jest.fn(async () => ({ status, data: {} })), storefrontRedirectConfig: redirect }
+  // Stands in for SecPaidProviderService: the lookup recognises the class identifier and the settings runtime.
+  class FakeSecPaidProvider {
+    static identifier = "secpaid"
+    getPaymentStatus = jest.fn(async () => ({ status, data: {} }))
+    gatewayRuntime = jest.fn()
+    storefrontRedirectConfig = async () => redirect
+  }
+  const provider = new FakeSecPaidProvider()
+  const providers: Record<string, unknown> = { pp_secpaid_secpaid: provider }
   const paymentModule = {
     retrievePaymentSession: jest.fn(async (id: string) => {
       if (id !== SESSION.id) throw new Error("not found")
       return SESSION
     }),
-    __container__: { pp_secpaid_secpaid: provider },
+    // As PaymentModuleService of @medusajs/payment 2.21 holds them (see gateway-providers.ts).
+    paymentProviderService_: { retrieveProvider: (id: string) => providers[id] },
   }
   const container = {
     resolve: (key: string) => (key === "logger" ? { warn: (m: string) => warnings.push(m), error: jest.fn(), info: jest.fn() } : paymentModule),

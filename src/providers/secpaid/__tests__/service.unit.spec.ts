@@ -290,13 +290,15 @@ describe("getWebhookActionAndData", () => {
 })
 
 describe("accessors for the webhook route and reconciliation", () => {
-  it("hand out the client the provider uses and its webhook encryption key", () => {
+  it("hand out the client the provider uses and its webhook encryption key", async () => {
     const key = "0123456789abcdef0123456789ABCDEF"
     const { provider } = setup({ encryptionKey: key })
-    expect(provider.gatewayClient()).toBeInstanceOf(SecPaidClient)
-    expect(provider.gatewayClient()).toBe((provider as unknown as { client_: unknown }).client_)
-    expect(provider.webhookEncryptionKey()).toBe(key)
-    expect(setup().provider.webhookEncryptionKey()).toBeUndefined()
+    const client = await provider.gatewayClient()
+    expect(client).toBeInstanceOf(SecPaidClient)
+    expect((await provider.gatewayRuntime()).client).toBe(client)
+    expect(await provider.gatewayClient()).toBe(client)
+    expect(await provider.webhookEncryptionKey()).toBe(key)
+    expect(await setup().provider.webhookEncryptionKey()).toBeUndefined()
   })
 })
 

@@ -1,11 +1,9 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import type { Knex } from "@medusajs/framework/mikro-orm/knex"
 import {
   configuredProviderOptions,
   effectiveGatewayOptions,
   GATEWAY_LABELS,
-  readSavedGatewaySettings,
   settingFields,
   type GatewayId,
   type SavedGatewaySettings,
@@ -14,6 +12,8 @@ import {
 } from "../../../../lib/gateway-settings"
 import { maskSecret } from "../../../../lib/redact"
 import { ENCRYPTION_KEY_ENV, resolveSecretBoxKey } from "../../../../lib/secret-box"
+import { PAYMENT_GATEWAYS_MODULE_KEY } from "../../../../modules/payment-gateways/receive-webhook"
+import type PaymentGatewaysModuleService from "../../../../modules/payment-gateways/service"
 import { parsePayInOptions } from "../../../../providers/payin/options"
 import { defaultSecPaidPaymentEndpoint, parseSecPaidOptions } from "../../../../providers/secpaid/options"
 
@@ -55,8 +55,14 @@ export function describeEncryption(env: NodeJS.ProcessEnv = process.env): Encryp
       }
 }
 
-export function pgConnection(container: MedusaContainer): Knex {
-  return container.resolve(ContainerRegistrationKeys.PG_CONNECTION) as Knex
+/** The plugin module, which owns the saved settings. */
+export function paymentGatewaysService(container: MedusaContainer): PaymentGatewaysModuleService {
+  return container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
+}
+
+/** The settings as saved now (not the providers' cached copy): what the admin page shows and edits. */
+export async function savedSettingsNow(container: MedusaContainer, gateway: GatewayId): Promise<SavedGatewaySettings> {
+  return await paymentGatewaysService(container).gatewaySettings(gateway, { fresh: true })
 }
 
 export function configOptionsOf(container: MedusaContainer, gateway: GatewayId): Record<string, unknown> {
@@ -121,6 +127,6 @@ function providerDefaults(gateway: GatewayId, options: Record<string, unknown>):
 }
 
 export async function loadAndDescribeGateway(container: MedusaContainer, gateway: GatewayId): Promise<DescribedGateway> {
-  const saved = await readSavedGatewaySettings(pgConnection(container), gateway)
+  const saved = await savedSettingsNow(container, gateway)
   return describeGateway(container, gateway, saved)
 }

@@ -1,6 +1,6 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { effectiveGatewayOptions, GATEWAY_IDS, GATEWAY_LABELS, readSavedGatewaySettings, type GatewayId } from "../../../../../lib/gateway-settings"
-import { configOptionsOf, pgConnection } from "../../settings/describe-settings"
+import { effectiveGatewayOptions, GATEWAY_IDS, GATEWAY_LABELS, type GatewayId } from "../../../../../lib/gateway-settings"
+import { configOptionsOf, savedSettingsNow } from "../../settings/describe-settings"
 import { applyPatch, checkEffectiveSettings, parseSettingsBody } from "../../settings/settings-request"
 import { gatewayAdapter } from "../../../../../modules/payment-gateways/gateway-adapters"
 
@@ -20,7 +20,7 @@ export const POST = async (req: AuthenticatedMedusaRequest, res: MedusaResponse)
   const parsed = parseSettingsBody(gateway, req.body ?? {})
   if (!parsed.ok) return res.status(400).json({ type: "invalid_data", message: `The ${label} connection test did not run: ${Object.values(parsed.errors).join(" ")}`, errors: parsed.errors })
   const configOptions = configOptionsOf(req.scope, gateway)
-  const saved = await readSavedGatewaySettings(pgConnection(req.scope), gateway)
+  const saved = await savedSettingsNow(req.scope, gateway)
   const next = applyPatch(gateway, saved, parsed.patch)
   const errors = checkEffectiveSettings(gateway, configOptions, next, parsed.patch)
   if (Object.keys(errors).length) {

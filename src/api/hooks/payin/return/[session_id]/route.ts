@@ -3,12 +3,9 @@ import type { IPaymentModuleService, Logger } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { z } from "zod"
 import { completePaidCart, findCartAndOrderForSession } from "../../../../../lib/complete-paid-cart"
-import { effectiveProviderOptions } from "../../../../../lib/gateway-settings"
 import { buildStorefrontRedirectUrl, renderPaymentStatusPage, type StorefrontRedirectParams } from "../../../../../lib/storefront-redirect"
+import { resolveGatewayProvider } from "../../../../../modules/payment-gateways/gateway-providers"
 import { handlePayInBrowserReturn } from "../../../../../providers/payin/browser-return"
-import { PayInClient } from "../../../../../providers/payin/client"
-import { parsePayInOptions } from "../../../../../providers/payin/options"
-import { payInOptionsForProviderId } from "../../../../../providers/payin/registered-options"
 import { settleExpiredOrderAwaitingPayment } from "../../../../../workflows/settle-expired-order-awaiting-payment"
 
 /**
@@ -29,24 +26,21 @@ export async function GET(req: MedusaRequest, res: MedusaResponse) {
 
   const paymentModule = req.scope.resolve<IPaymentModuleService>(Modules.PAYMENT)
   const [session] = await paymentModule.listPaymentSessions({ id: sessionId }, { select: ["id", "provider_id", "data"] })
-  // The registration decides whether this is a PayIn session; the options are the effective
-  // ones (admin-saved values over medusa-config), as for every other PayIn call.
-  const registered = session ? payInOptionsForProviderId(req.scope.resolve(ContainerRegistrationKeys.CONFIG_MODULE), session.provider_id) : undefined
-  const options =
-    registered && session
-      ? parsePayInOptions(await effectiveProviderOptions(req.scope, "payin", session.provider_id.replace(/^pp_payin_/, "")))
-      : undefined
-  if (!session || !options) {
+  // The session's provider decides whether this is a PayIn session; its options and client are
+  // the effective ones (admin-saved values over medusa-config), as for every other PayIn call.
+  const provider = session?.provider_id.startsWith("pp_payin_") ? resolveGatewayProvider(req.scope, "payin", session.provider_id) : undefined
+  if (!session || !provider) {
     logger.warn(`PayIn return: no PayIn payment session ${sessionId}.`)
     return sendOutcome(res, undefined, { status: "failed" }, 404)
   }
+  const { options, client } = await provider.gatewayRuntime()
 
   const redirectConfig = { storefrontReturnUrl: options.storefrontReturnUrl, allowedStorefrontOrigins: options.allowedStorefrontOrigins }
   try {
     const result = await handlePayInBrowserReturn({
       session,
       options,
-      client: new PayInClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, timeoutMs: options.requestTimeoutMs, logger }),
+      client,
       completePaidCart: (input) => completePaidCart(req.scope, input),
       findCartAndOrder: () => findCartAndOrderForSession(req.scope, sessionId),
       settleExpiredOrderAwaitingPayment: (expiry) => settleExpiredOrderAwaitingPayment(req.scope, { gateway: "payin", sessionId, ...expiry }),
