@@ -96,3 +96,18 @@ export function ownRegistration(configModule: unknown, gateway: GatewayId, optio
   }
   return undefined
 }
+
+/**
+ * `ownRegistration` for a provider's constructor: reads `configModule` from the cradle
+ * Medusa hands the provider (a plain object in unit tests, where it may be missing).
+ */
+export function registrationFromCradle(cradle: unknown, gateway: GatewayId, options: unknown): GatewayRegistration | undefined {
+  let configModule: unknown
+  try {
+    configModule = (cradle as { configModule?: unknown } | undefined)?.configModule
+  } catch {
+    // An awilix cradle throws for a name it cannot resolve.
+    return undefined
+  }
+  return configModule ? ownRegistration(configModule, gateway, options) : undefined
+}

@@ -4,6 +4,7 @@ import {
   PaymentActions,
   PaymentSessionStatus,
 } from "@medusajs/framework/utils"
+import { type GatewayRegistration, registrationFromCradle } from "../../modules/payment-gateways/registrations"
 import type {
   AuthorizePaymentInput,
   AuthorizePaymentOutput,
@@ -52,7 +53,7 @@ import { readPayInSignatureHeader, verifyPayInSignature } from "./verify-signatu
  * recorded locally, and money that still arrives is flagged, never dropped.
  */
 
-type InjectedDependencies = { logger: Logger }
+type InjectedDependencies = { logger: Logger; configModule?: unknown }
 
 /** What this provider keeps in the payment session `data`. The storefront reads it: no secrets. */
 const sessionDataSchema = z.looseObject({
@@ -93,10 +94,12 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
   }
 
   protected readonly logger_: Logger
+  private readonly registration_: GatewayRegistration | undefined
   private readonly runtime_: GatewaySettingsRuntime<PayInOptions, PayInClient>
 
   constructor(cradle: InjectedDependencies, options: PayInProviderOptionsInput, client?: PayInClient, hooks: PayInProviderTestHooks = {}) {
     super(cradle, options)
+    this.registration_ = registrationFromCradle(cradle, "payin", options)
     const configOptions = parsePayInOptions(options)
     this.logger_ = cradle.logger
     const buildClient = (o: PayInOptions) => new PayInClient({ apiKey: o.apiKey, baseUrl: o.baseUrl, timeoutMs: o.requestTimeoutMs, logger: this.logger_ })
@@ -109,6 +112,15 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
       source: hooks.settingsSource,
       logger: this.logger_,
     })
+  }
+
+  /**
+   * Which registration of the store this provider is (`pp_payin_<id>`), found from the
+   * options object Medusa handed it; undefined where medusa-config is not at hand
+   * (unit tests) or two registrations of PayIn cannot be told apart.
+   */
+  registration(): GatewayRegistration | undefined {
+    return this.registration_
   }
 
   /**

@@ -21,6 +21,7 @@ import type {
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
+import { type GatewayRegistration, registrationFromCradle } from "../../modules/payment-gateways/registrations"
 import {
   AbstractPaymentProvider,
   BigNumber,
@@ -58,7 +59,7 @@ import { readSecPaidSessionData, type SecPaidSessionData } from "./session-data"
 import { LinkEvidenceCache } from "./verification-cache"
 import { SourceThrottle } from "../../lib/source-throttle"
 
-type InjectedDependencies = { logger: Logger }
+type InjectedDependencies = { logger: Logger; configModule?: unknown }
 
 /** Test seam: tests hand in a client built on a fake HTTP layer. */
 export type SecPaidProviderTestHooks = {
@@ -104,6 +105,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
   static override identifier = SECPAID_IDENTIFIER
 
   protected readonly logger_: Logger
+  private readonly registration_: GatewayRegistration | undefined
   private readonly runtime_: GatewaySettingsRuntime<SecPaidOptions, SecPaidClient>
   private readonly now_: () => Date
   private readonly evidence_: LinkEvidenceCache
@@ -114,6 +116,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
 
   constructor(cradle: InjectedDependencies, options: Record<string, unknown>, hooks: SecPaidProviderTestHooks = {}) {
     super(cradle, options as unknown as SecPaidOptions)
+    this.registration_ = registrationFromCradle(cradle, "secpaid", options)
     const configOptions = parseSecPaidOptions(options)
     this.logger_ = cradle.logger
     this.now_ = hooks.now ?? (() => new Date())
@@ -138,6 +141,15 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       source: hooks.settingsSource,
       logger: this.logger_,
     })
+  }
+
+  /**
+   * Which registration of the store this provider is (`pp_secpaid_<id>`), found from the
+   * options object Medusa handed it; undefined where medusa-config is not at hand
+   * (unit tests) or two registrations of SecPaid cannot be told apart.
+   */
+  registration(): GatewayRegistration | undefined {
+    return this.registration_
   }
 
   /**

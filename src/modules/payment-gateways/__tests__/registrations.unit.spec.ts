@@ -1,4 +1,4 @@
-import { configuredRegistrations, isUrlSafeRegistrationId, ownRegistration, providerIdOf, registrationOfProviderId } from "../registrations"
+import { configuredRegistrations, isUrlSafeRegistrationId, ownRegistration, providerIdOf, registrationFromCradle, registrationOfProviderId } from "../registrations"
 
 const euOptions = { apiKey: "eu-key" }
 const marketplaceOptions = { apiKey: "marketplace-key" }
@@ -97,5 +97,17 @@ describe("a provider instance finds its own registration", () => {
     }
     expect(ownRegistration(config, "secpaid", shared)).toBeUndefined()
     expect(ownRegistration(twoSecPaidAccounts, "secpaid", { apiKey: "eu-key" })).toBeUndefined()
+  })
+})
+
+describe("a provider's cradle", () => {
+  it("gives the registration through its configModule", () => {
+    expect(registrationFromCradle({ configModule: twoSecPaidAccounts }, "secpaid", marketplaceOptions)?.registrationId).toBe("marketplace")
+  })
+
+  it("without configModule (unit tests) or with a cradle that throws for it, leaves the registration unknown", () => {
+    expect(registrationFromCradle({ logger: console }, "secpaid", euOptions)).toBeUndefined()
+    const throwing = new Proxy({}, { get: () => { throw new Error("Could not resolve 'configModule'") } })
+    expect(registrationFromCradle(throwing, "secpaid", euOptions)).toBeUndefined()
   })
 })
