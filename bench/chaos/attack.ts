@@ -98,7 +98,6 @@ export async function runAttackStorm(options: AttackStormOptions): Promise<Attac
     secpaidRateLimitPerMinute: options.secpaidRateLimitPerMinute ?? 60,
     flushWaitMs: options.flushWaitMs ?? 65_000,
     maxAttackMs: options.maxAttackMs ?? 600_000,
-    attackUntilSent: options.attackUntilSent ?? false,
     settleTimeoutMs: options.settleTimeoutMs ?? 180_000,
     seed: options.seed ?? 1,
   }
@@ -216,7 +215,7 @@ export async function runAttackStorm(options: AttackStormOptions): Promise<Attac
       }
       await Promise.all(Array.from({ length: o.concurrency }, worker))
       const checkoutsEndedAt = Date.now()
-      const tally = attack ? await (o.attackUntilSent ? attack.done : attack.stop()) : undefined
+      const tally = attack ? await (options.attackUntilSent ? attack.done : attack.stop()) : undefined
       if (tally) {
         const sent = Object.values(tally.sent).reduce((s, n) => s + n, 0)
         log(`attack: ${sent} requests in ${(((tally.endedAt ?? Date.now()) - tally.startedAt) / 1000).toFixed(1)} s${tally.stoppedEarly ? " (stopped at the phase's end)" : ""}; answers ${JSON.stringify(tally.answered)}`)
