@@ -21,7 +21,6 @@ export const SANDBOX_PAYIN_WEBHOOK_SECRET = env.SANDBOX_PAYIN_WEBHOOK_SECRET || 
 
 export type SecPaidEnvironment = "development" | "production"
 
-
 /**
  * Label of the account the built-in keys belong to. Further accounts are added through the control API
  * (`secpaidAddAccount`, `payinAddAccount`) and are labelled by the caller or by `accountLabelOfKey`.

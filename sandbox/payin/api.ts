@@ -82,8 +82,8 @@ function createOrder(ctx: SandboxContext, account: string, req: ParsedRequest): 
     return validationFailed(`${input.currency} is not supported on ${input.chainId}`, [`Use ${chain.tokens.join(" or ")} on ${input.chainId}`])
   }
   const { orders, config } = ctx.payin
-  const duplicate = orders.some((o) => accountOf(o) === account && o.order_reference === input.orderReference)
-  if (config.rejectDuplicateOrderReference && duplicate) {
+  const mine = orders.filter((o) => accountOf(o) === account)
+  if (config.rejectDuplicateOrderReference && mine.some((o) => o.order_reference === input.orderReference)) {
     return payInError(409, "DUPLICATE_ORDER_REFERENCE", "Duplicate order reference", `An order with reference ${input.orderReference} already exists`)
   }
   if (orders.filter((o) => o.status === "pending").length >= config.addressPoolSize) {
