@@ -183,6 +183,21 @@ describe("gateway settings store (plugin module)", () => {
     expect(warnings).toEqual([expect.stringMatching(/run `medusa db:migrate`/)])
   })
 
+  it("before the provider_id column is migrated, reads the row saved per gateway and says once how to fix it", async () => {
+    const warnings: string[] = []
+    const legacy = { values: { bankTransfer: true }, secrets: {}, updated_at: new Date("2026-01-01T00:00:00Z"), updated_by: null }
+    const pg = {
+      raw: async (sql: string, bindings: unknown[]) => {
+        if (sql.includes("provider_id")) throw Object.assign(new Error('column "provider_id" does not exist'), { code: "42703" })
+        return { rows: bindings[0] === "secpaid" ? [legacy] : [] }
+      },
+    }
+    const store = new GatewaySettingsStore(pg as never, { warn: (m) => warnings.push(m) })
+    expect((await store.read("secpaid", "pp_secpaid_secpaid", { fallbackToGatewayRow: true })).values).toEqual({ bankTransfer: true })
+    await store.read("secpaid", "pp_secpaid_secpaid")
+    expect(warnings).toEqual([expect.stringMatching(/no provider_id column yet.*run `medusa db:migrate`/)])
+  })
+
   it("does not keep a failed read: the next call asks the database again", async () => {
     const { pg, state } = fakePg([row("secpaid", { bankTransfer: true })])
     const store = new GatewaySettingsStore(pg)
