@@ -4,6 +4,8 @@ import type { AxiosInstance, AxiosRequestConfig } from "axios"
 import { SANDBOX_PAYIN_API_KEY, SANDBOX_PAYIN_WEBHOOK_SECRET, SANDBOX_SECPAID_DEV_KEY } from "../../sandbox/credentials"
 import { SandboxControl } from "../../sandbox/control-client"
 import { defaultSecPaidPaymentEndpoint } from "../../src/providers/secpaid/options"
+import { forgetGatewayRegistrations } from "../../src/modules/payment-gateways/gateway-registry"
+import { resolveGatewayProvider } from "../../src/modules/payment-gateways/gateway-providers"
 import { adminHeaders } from "../helpers/store-fixture"
 
 jest.setTimeout(120_000)
@@ -63,7 +65,9 @@ medusaSuite({
       expectNoSecrets(data)
       expect(data.encryption).toMatchObject({ available: true, source: "development" })
       const [secpaid, payin] = data.gateways
-      expect(secpaid.id).toBe("secpaid")
+      expect(data.gateways).toHaveLength(2)
+      expect(secpaid).toMatchObject({ id: "secpaid", gateway: "secpaid", provider_id: "pp_secpaid_secpaid", registration_id: "secpaid", label: "SecPaid" })
+      expect(payin).toMatchObject({ gateway: "payin", provider_id: "pp_payin_payin", registration_id: "payin", label: "PayIn" })
       expect(setting(secpaid, "apiKey")).toMatchObject({ kind: "secret", source: "medusa-config", value: `••••${SANDBOX_SECPAID_DEV_KEY.slice(-4)}`, saved: false })
       expect(setting(secpaid, "environment")).toMatchObject({ source: "medusa-config", value: "development" })
       expect(setting(secpaid, "bankTransfer")).toMatchObject({ source: "default", value: false })
@@ -95,9 +99,10 @@ medusaSuite({
       expect(saved.data.gateway.webhook.url).toBe("https://shop.example.com/hooks/secpaid")
 
       const pg = getContainer().resolve(ContainerRegistrationKeys.PG_CONNECTION)
-      const { rows } = await pg.raw(`SELECT "values", "secrets", updated_by FROM payment_gateway_setting WHERE gateway = 'secpaid'`)
+      const { rows } = await pg.raw(`SELECT provider_id, "values", "secrets", updated_by FROM payment_gateway_setting WHERE gateway = 'secpaid'`)
       expect(rows).toHaveLength(1)
-      const row = rows[0]
+      const { provider_id, ...row } = rows[0]
+      expect(provider_id).toBe("pp_secpaid_secpaid")
       expect(JSON.stringify(row)).not.toContain(NEW_SECPAID_KEY)
       expect(JSON.stringify(row)).not.toContain(SECPAID_ENCRYPTION_KEY)
       expect(row.secrets.apiKey).toMatch(/^pgsb1\.[0-9a-f]{8}\.[\w-]+\.[\w-]+\.[\w-]+$/)
@@ -218,6 +223,84 @@ medusaSuite({
 
       const { rows } = await getContainer().resolve(ContainerRegistrationKeys.PG_CONNECTION).raw(`SELECT count(*)::int AS n FROM payment_gateway_setting`)
       expect(rows[0].n).toBe(0)
+    })
+
+    it("keeps settings per provider registration when a gateway is registered twice, and names one by its provider id", async () => {
+      const pg = getContainer().resolve(ContainerRegistrationKeys.PG_CONNECTION)
+      // A second SecPaid registration, as medusa-config declares it and the payment module lists it.
+      const configModule = getContainer().resolve(ContainerRegistrationKeys.CONFIG_MODULE) as { modules?: Record<string, any> | any[] }
+      const declarations = Array.isArray(configModule.modules) ? configModule.modules : Object.values(configModule.modules ?? {})
+      const providers: any[] = declarations.find((m: any) => Array.isArray(m?.options?.providers))!.options.providers
+      const euEntry = { resolve: "./src/providers/secpaid", id: "eu", options: { apiKey: "sp_dev_eu_config_k7x2", backendUrl: "https://eu.shop.example.com" } }
+      providers.push(euEntry)
+      await pg.raw(`INSERT INTO payment_provider (id, is_enabled) VALUES ('pp_secpaid_eu', true)`)
+      forgetGatewayRegistrations()
+      try {
+        const { data } = await api.get("/admin/payment-gateways/settings", admin)
+        expect(data.gateways.map((g: any) => [g.provider_id, g.registration_id, g.label])).toEqual([
+          ["pp_secpaid_eu", "eu", "SecPaid — eu"],
+          ["pp_secpaid_secpaid", "secpaid", "SecPaid — secpaid"],
+          ["pp_payin_payin", "payin", "PayIn"],
+        ])
+        // Each registration's own medusa-config options.
+        expect(setting(data.gateways[0], "apiKey")).toMatchObject({ source: "medusa-config", value: "••••k7x2" })
+        expect(setting(data.gateways[1], "apiKey")).toMatchObject({ source: "medusa-config", value: `••••${SANDBOX_SECPAID_DEV_KEY.slice(-4)}` })
+        expect(data.gateways[0].webhook.url).toBe("https://eu.shop.example.com/hooks/secpaid")
+
+        // The bare gateway no longer says which registration is meant.
+        for (const url of ["/admin/payment-gateways/settings/secpaid", "/admin/payment-gateways/test-connection/secpaid"]) {
+          const ambiguous = await api.post(url, { cancellable: false }, withHeaders(admin))
+          expect([url, ambiguous.status]).toEqual([url, 400])
+          expect(ambiguous.data.message).toMatch(/^SecPaid is registered 2 times in this store \(pp_secpaid_eu, pp_secpaid_secpaid\); name one by its provider id/)
+        }
+        const unknown = await api.post("/admin/payment-gateways/settings/pp_secpaid_nope", {}, withHeaders(admin))
+        expect(unknown.status).toBe(404)
+        expect(unknown.data.message).toMatch(/This store has no payment provider "pp_secpaid_nope"/)
+
+        const eu = await api.post("/admin/payment-gateways/settings/pp_secpaid_eu", { apiKey: NEW_SECPAID_KEY, cancellable: false }, withHeaders(admin))
+        expect(eu.status).toBe(200)
+        expectNoSecrets(eu.data)
+        expect(eu.data.gateway).toMatchObject({ provider_id: "pp_secpaid_eu", label: "SecPaid — eu" })
+        expect(setting(eu.data.gateway, "apiKey")).toMatchObject({ source: "admin", value: "••••9f3a" })
+
+        // The other registration keeps its own key (medusa-config's), and its provider instance uses it.
+        const own = await api.get("/admin/payment-gateways/settings/pp_secpaid_secpaid", admin)
+        expect(setting(own.data.gateway, "apiKey")).toMatchObject({ source: "medusa-config", value: `••••${SANDBOX_SECPAID_DEV_KEY.slice(-4)}` })
+        expect(setting(own.data.gateway, "cancellable")).toMatchObject({ source: "default", value: true })
+        expect((await resolveGatewayProvider(getContainer(), "secpaid")!.gatewayRuntime()).options.apiKey).toBe(SANDBOX_SECPAID_DEV_KEY)
+
+        const { rows } = await pg.raw(`SELECT provider_id, "values" FROM payment_gateway_setting WHERE gateway = 'secpaid' ORDER BY provider_id`)
+        expect(rows).toEqual([{ provider_id: "pp_secpaid_eu", values: { cancellable: false } }])
+      } finally {
+        await pg.raw(`DELETE FROM payment_gateway_setting WHERE provider_id = 'pp_secpaid_eu'`)
+        await pg.raw(`DELETE FROM payment_provider WHERE id = 'pp_secpaid_eu'`)
+        providers.splice(providers.indexOf(euEntry), 1)
+        forgetGatewayRegistrations()
+      }
+    })
+
+    it("a gateway's only registration uses settings saved per gateway, and its first save takes that row over", async () => {
+      const pg = getContainer().resolve(ContainerRegistrationKeys.PG_CONNECTION)
+      // As an earlier version saved it (no provider id), left so by a migration that could not tell whose it was.
+      await pg.raw(`INSERT INTO payment_gateway_setting (id, gateway, "values") VALUES ('pgst_legacy_payin', 'payin', '{"defaultToken": "USDT", "defaultChainId": "tron-nile"}'::jsonb)`)
+      try {
+        const listed = await api.get("/admin/payment-gateways/settings/payin", admin)
+        expect(setting(listed.data.gateway, "defaultToken")).toMatchObject({ source: "admin", value: "USDT", saved: true })
+        const provider = resolveGatewayProvider(getContainer(), "payin")!
+        expect(provider.registration()?.providerId).toBe("pp_payin_payin")
+
+        const saved = await api.post("/admin/payment-gateways/settings/pp_payin_payin", { storefrontReturnUrl: "https://shop.example.com/checkout/return" }, admin)
+        expect(saved.data.gateway.provider_id).toBe("pp_payin_payin")
+        expect(setting(saved.data.gateway, "defaultToken")).toMatchObject({ source: "admin", value: "USDT" })
+        const { rows } = await pg.raw(`SELECT id, provider_id, "values" FROM payment_gateway_setting WHERE gateway = 'payin' AND deleted_at IS NULL`)
+        expect(rows).toEqual([
+          { id: "pgst_legacy_payin", provider_id: "pp_payin_payin", values: { defaultToken: "USDT", defaultChainId: "tron-nile", storefrontReturnUrl: "https://shop.example.com/checkout/return" } },
+        ])
+        // The provider Medusa calls uses the registration's row (the saving instance from its next call on).
+        expect((await provider.gatewayRuntime()).options).toMatchObject({ defaultToken: "USDT", defaultChainId: "tron-nile", storefrontReturnUrl: "https://shop.example.com/checkout/return" })
+      } finally {
+        await pg.raw(`DELETE FROM payment_gateway_setting WHERE gateway = 'payin'`)
+      }
     })
   },
 })

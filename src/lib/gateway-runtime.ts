@@ -4,7 +4,7 @@ import { effectiveGatewayOptions, GATEWAY_LABELS, type GatewayId, type SavedGate
 
 /** Where the saved settings come from: the plugin module's service (or a test double). */
 export type GatewaySettingsSource = {
-  gatewaySettings(gateway: GatewayId, options?: { key?: string }): Promise<SavedGatewaySettings>
+  gatewaySettings(gateway: GatewayId, options?: { key?: string; fallbackToGatewayRow?: boolean }): Promise<SavedGatewaySettings>
 }
 
 /** What a provider uses for one call: its options, the client built from them, and whether new payments are allowed. */
@@ -18,8 +18,13 @@ export type GatewayRuntimeState<O, C> = {
 
 export type GatewaySettingsRuntimeSpec<O, C> = {
   gateway: GatewayId
-  /** The row the settings are saved under; the gateway id unless told otherwise. */
+  /**
+   * The row the settings are saved under: the registration's provider id
+   * (`pp_secpaid_eu`); the gateway id (the row saved per gateway) unless told otherwise.
+   */
   settingsKey?: string
+  /** Use the gateway's row without provider id while the registration has none of its own (the gateway's only registration). */
+  fallbackToGatewayRow?: boolean
   /** The provider's options as medusa-config.ts gives them (before parsing). */
   configOptions: Record<string, unknown>
   /** What the provider built from `configOptions` at construction; used as long as nothing is saved. */
@@ -63,7 +68,7 @@ export class GatewaySettingsRuntime<O, C> {
     if (!source) return this.configState_
     let saved: SavedGatewaySettings
     try {
-      saved = await source.gatewaySettings(this.spec_.gateway, { key: this.settingsKey })
+      saved = await source.gatewaySettings(this.spec_.gateway, { key: this.settingsKey, fallbackToGatewayRow: this.spec_.fallbackToGatewayRow ?? false })
     } catch (error) {
       // A database hiccup must not stop payments: keep the last known settings until a read succeeds.
       if (!this.readFailureReported_) {

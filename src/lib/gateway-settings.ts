@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto"
+import { configuredRegistrations } from "../modules/payment-gateways/registrations"
 import { openSecret, resolveSecretBoxKey, warnOnceIfDevelopmentKey } from "./secret-box"
 
 /**
@@ -189,24 +190,16 @@ function isSet(value: unknown): boolean {
 // ---------------------------------------------------------------------------
 // medusa-config options of a registered provider (for the admin API, which has no provider options of its own)
 
-type ProviderEntry = { resolve?: unknown; id?: unknown; options?: unknown }
-
 /**
- * The options medusa-config.ts gives the gateway's provider registration
- * (`{ resolve: "…/providers/secpaid", id: "secpaid", options }`), or `{}`.
+ * The options medusa-config.ts gives one registration of the gateway's provider
+ * (`{ resolve: "…/providers/secpaid", id: "eu", options }` for registration id `eu`),
+ * or `{}`. When no registration has that id, the gateway's only registration answers
+ * (stores that call it with the default id); with several, none does.
  */
 export function configuredProviderOptions(configModule: unknown, gateway: GatewayId, registrationId: string = gateway): Record<string, unknown> {
-  const modules = (configModule as { modules?: unknown })?.modules
-  const candidates: unknown[] = Array.isArray(modules) ? modules : modules && typeof modules === "object" ? Object.values(modules) : []
-  const resolvesToGateway = (resolve: unknown) => typeof resolve === "string" && new RegExp(`(^|[/\\\\])${gateway}([/\\\\]index(\\.[jt]s)?)?$`).test(resolve)
-  for (const mod of candidates) {
-    const providers = (mod as { options?: { providers?: unknown } })?.options?.providers
-    if (!Array.isArray(providers)) continue
-    const entries = (providers as ProviderEntry[]).filter((p) => resolvesToGateway(p?.resolve))
-    const entry = entries.find((p) => p.id === registrationId) ?? entries[0]
-    if (entry) return isRecord(entry.options) ? { ...entry.options } : {}
-  }
-  return {}
+  const registrations = configuredRegistrations(configModule).filter((r) => r.gateway === gateway)
+  const registration = registrations.find((r) => r.registrationId === registrationId) ?? (registrations.length === 1 ? registrations[0] : undefined)
+  return registration ? { ...registration.options } : {}
 }
 
 // ---------------------------------------------------------------------------

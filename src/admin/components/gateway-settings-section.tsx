@@ -14,14 +14,29 @@ import { WebhookHealth } from "./webhook-health"
 const SOURCE_LABEL: Record<SettingSource, string> = { admin: "admin", "medusa-config": "medusa-config", default: "default" }
 const SOURCE_COLOR: Record<SettingSource, "green" | "blue" | "grey"> = { admin: "green", "medusa-config": "blue", default: "grey" }
 
-/** One gateway: its settings form, webhook URL, connection test and webhook health. */
-export function GatewaySettingsSection({ gateway, onSaved }: { gateway: DescribedGateway; onSaved: (g: DescribedGateway) => void }) {
+/**
+ * One provider registration (`pp_secpaid_eu`): its settings form, webhook URL,
+ * connection test and webhook health. `testId` prefixes the elements' test ids
+ * (`pg-secpaid` for a gateway registered once); `shared`: the gateway has other
+ * registrations on the page.
+ */
+export function GatewaySettingsSection({
+  gateway,
+  testId,
+  shared = false,
+  onSaved,
+}: {
+  gateway: DescribedGateway
+  testId: string
+  shared?: boolean
+  onSaved: (g: DescribedGateway) => void
+}) {
   const [draft, setDraft] = useState<Record<string, unknown>>({})
   const [saving, setSaving] = useState(false)
   const [testing, setTesting] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [test, setTest] = useState<ConnectionResult | { ok: false; message: string } | null>(null)
-  const id = gateway.id
+  const id = testId
   const invalid = new Set(error ? fieldsNamedIn(error) : [])
 
   const set = (name: string, value: unknown) => setDraft((d) => ({ ...d, [name]: value }))
@@ -43,10 +58,10 @@ export function GatewaySettingsSection({ gateway, onSaved }: { gateway: Describe
     setSaving(true)
     setError(null)
     try {
-      const res = await paymentGatewaysApi.saveSettings(id, body())
+      const res = await paymentGatewaysApi.saveSettings(gateway.provider_id, body())
       setDraft({})
       onSaved(res.gateway)
-      toast.success(`${gateway.name} settings saved`)
+      toast.success(`${gateway.label} settings saved`)
     } catch (e) {
       setError((e as Error).message)
     } finally {
@@ -58,7 +73,7 @@ export function GatewaySettingsSection({ gateway, onSaved }: { gateway: Describe
     setTesting(true)
     setTest(null)
     try {
-      setTest(await paymentGatewaysApi.testConnection(id, body()))
+      setTest(await paymentGatewaysApi.testConnection(gateway.provider_id, body()))
     } catch (e) {
       setTest({ ok: false, message: (e as Error).message })
     } finally {
@@ -67,10 +82,13 @@ export function GatewaySettingsSection({ gateway, onSaved }: { gateway: Describe
   }
 
   return (
-    <Container className="divide-y p-0" data-testid={`pg-${id}`}>
+    <Container className="divide-y p-0" data-testid={id} data-provider-id={gateway.provider_id}>
       <div className="flex items-center justify-between px-6 py-4">
         <div className="flex items-center gap-x-2">
-          <Heading level="h2">{gateway.name}</Heading>
+          <Heading level="h2">{gateway.label}</Heading>
+          <Text size="small" className="text-ui-fg-muted font-mono" data-testid={`${id}-provider-id`}>
+            {gateway.provider_id}
+          </Text>
           <Badge color={gateway.enabled ? "green" : "grey"} size="2xsmall">
             {gateway.enabled ? "Enabled" : "Disabled"}
           </Badge>
@@ -83,7 +101,7 @@ export function GatewaySettingsSection({ gateway, onSaved }: { gateway: Describe
       <div className="flex flex-col gap-y-2 px-6 py-4">
         <Label weight="plus">Webhook URL</Label>
         <div className="flex items-center gap-x-2">
-          <code className="bg-ui-bg-subtle rounded px-2 py-1 text-sm" data-testid={`pg-${id}-webhook-url`}>
+          <code className="bg-ui-bg-subtle rounded px-2 py-1 text-sm" data-testid={`${id}-webhook-url`}>
             {gateway.webhook.url}
           </code>
           <Copy content={gateway.webhook.url} />
@@ -102,7 +120,7 @@ export function GatewaySettingsSection({ gateway, onSaved }: { gateway: Describe
         {gateway.settings.map((setting) => (
           <SettingInput
             key={setting.name}
-            gatewayId={id}
+            testIdPrefix={id}
             setting={setting}
             draft={draft[setting.name]}
             invalid={invalid.has(setting.name)}
@@ -113,15 +131,15 @@ export function GatewaySettingsSection({ gateway, onSaved }: { gateway: Describe
 
       <div className="flex flex-col gap-y-3 px-6 py-4">
         {error && (
-          <Text size="small" className="text-ui-fg-error" data-testid={`pg-${id}-error`}>
+          <Text size="small" className="text-ui-fg-error" data-testid={`${id}-error`}>
             {error}
           </Text>
         )}
         <div className="flex items-center gap-x-2">
-          <Button size="small" onClick={save} isLoading={saving} data-testid={`pg-${id}-save`}>
+          <Button size="small" onClick={save} isLoading={saving} data-testid={`${id}-save`}>
             Save
           </Button>
-          <Button size="small" variant="secondary" onClick={testConnection} isLoading={testing} data-testid={`pg-${id}-test`}>
+          <Button size="small" variant="secondary" onClick={testConnection} isLoading={testing} data-testid={`${id}-test`}>
             Test connection
           </Button>
           {Object.keys(draft).length > 0 && (
@@ -131,7 +149,7 @@ export function GatewaySettingsSection({ gateway, onSaved }: { gateway: Describe
           )}
         </div>
         {test && (
-          <div className="flex items-center gap-x-2" data-testid={`pg-${id}-test-result`} data-ok={String(test.ok)}>
+          <div className="flex items-center gap-x-2" data-testid={`${id}-test-result`} data-ok={String(test.ok)}>
             <Badge color={test.ok ? "green" : "red"} size="2xsmall">
               {test.ok ? "OK" : "Failed"}
             </Badge>
@@ -140,25 +158,25 @@ export function GatewaySettingsSection({ gateway, onSaved }: { gateway: Describe
         )}
       </div>
 
-      <WebhookHealth gateway={id} />
+      <WebhookHealth gateway={gateway.gateway} testId={id} shared={shared} />
     </Container>
   )
 }
 
 function SettingInput({
-  gatewayId,
+  testIdPrefix,
   setting,
   draft,
   invalid,
   onChange,
 }: {
-  gatewayId: string
+  testIdPrefix: string
   setting: DescribedSetting
   draft: unknown
   invalid: boolean
   onChange: (value: unknown) => void
 }) {
-  const testId = `pg-${gatewayId}-${setting.name}`
+  const testId = `${testIdPrefix}-${setting.name}`
   const cleared = draft === null
   const current = draft !== undefined && draft !== null ? draft : setting.value
   let input: JSX.Element

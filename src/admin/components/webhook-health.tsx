@@ -4,8 +4,13 @@ import { formatTime, paymentGatewaysApi, type GatewayId, type WebhookDelivery, t
 
 const ACCEPTED = new Set(["accepted", "duplicate"])
 
-/** Recent deliveries (signature verdict), recent events (processing outcome) and dead letters with Retry. */
-export function WebhookHealth({ gateway }: { gateway: GatewayId }) {
+/**
+ * Recent deliveries (signature verdict), recent events (processing outcome) and dead
+ * letters with Retry, of every registration of the gateway (`shared`: the gateway has
+ * several, and each of their sections shows the same log). `testId` prefixes the
+ * elements' test ids.
+ */
+export function WebhookHealth({ gateway, testId = `pg-${gateway}`, shared = false }: { gateway: GatewayId; testId?: string; shared?: boolean }) {
   const [deliveries, setDeliveries] = useState<WebhookDelivery[]>([])
   const [events, setEvents] = useState<WebhookEvent[]>([])
   const [dead, setDead] = useState<WebhookEvent[]>([])
@@ -42,17 +47,22 @@ export function WebhookHealth({ gateway }: { gateway: GatewayId }) {
   }
 
   return (
-    <div className="flex flex-col gap-y-4 px-6 py-4" data-testid={`pg-${gateway}-health`}>
+    <div className="flex flex-col gap-y-4 px-6 py-4" data-testid={`${testId}-health`}>
       <div className="flex items-center justify-between">
         <Heading level="h3">Webhook health</Heading>
-        <Button size="small" variant="secondary" onClick={() => void load()} data-testid={`pg-${gateway}-refresh`}>
+        <Button size="small" variant="secondary" onClick={() => void load()} data-testid={`${testId}-refresh`}>
           Refresh
         </Button>
       </div>
+      {shared && (
+        <Text size="small" className="text-ui-fg-subtle">
+          Deliveries and events of every registration of this gateway.
+        </Text>
+      )}
       {error && <Text className="text-ui-fg-error">{error}</Text>}
 
       <Text size="small" weight="plus">Recent deliveries</Text>
-      <Table data-testid={`pg-${gateway}-deliveries`}>
+      <Table data-testid={`${testId}-deliveries`}>
         <Table.Header>
           <Table.Row>
             <Table.HeaderCell>Time</Table.HeaderCell>
@@ -88,7 +98,7 @@ export function WebhookHealth({ gateway }: { gateway: GatewayId }) {
       </Table>
 
       <Text size="small" weight="plus">Recent events</Text>
-      <Table data-testid={`pg-${gateway}-events`}>
+      <Table data-testid={`${testId}-events`}>
         <Table.Header>
           <Table.Row>
             <Table.HeaderCell>Time</Table.HeaderCell>
@@ -120,11 +130,11 @@ export function WebhookHealth({ gateway }: { gateway: GatewayId }) {
 
       <Text size="small" weight="plus">Dead letters</Text>
       {dead.length === 0 ? (
-        <Text size="small" className="text-ui-fg-subtle" data-testid={`pg-${gateway}-dead-letters`}>
+        <Text size="small" className="text-ui-fg-subtle" data-testid={`${testId}-dead-letters`}>
           None: every stored event was processed or is still being retried.
         </Text>
       ) : (
-        <Table data-testid={`pg-${gateway}-dead-letters`}>
+        <Table data-testid={`${testId}-dead-letters`}>
           <Table.Body>
             {dead.map((e) => (
               <Table.Row key={e.id}>

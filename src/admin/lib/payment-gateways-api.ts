@@ -17,9 +17,17 @@ export type DescribedSetting = {
   saved: boolean
 }
 
+/** One provider registration of a gateway (`pp_secpaid_eu`) with its effective settings. */
 export type DescribedGateway = {
+  /** The gateway; kept for clients written before registrations were listed one by one. */
   id: GatewayId
+  gateway: GatewayId
+  provider_id: string
+  registration_id: string
+  /** The gateway's name (`SecPaid`). */
   name: string
+  /** The registration's name on the page (`SecPaid — eu`, or `SecPaid` for the gateway's only registration under its own name). */
+  label: string
   enabled: boolean
   settings: DescribedSetting[]
   webhook: { url: string; where: string }
@@ -29,7 +37,7 @@ export type DescribedGateway = {
 
 export type EncryptionStatus = { available: boolean; source: "env" | "development" | null; message: string }
 
-export type ConnectionResult = { gateway: GatewayId; ok: boolean; message: string; environment?: string; checked_at: string }
+export type ConnectionResult = { gateway: GatewayId; provider_id: string; ok: boolean; message: string; environment?: string; checked_at: string }
 
 export type WebhookDelivery = {
   id: string
@@ -66,10 +74,11 @@ const base = "/admin/payment-gateways"
 
 export const paymentGatewaysApi = {
   listSettings: () => sdk.client.fetch<{ encryption: EncryptionStatus; gateways: DescribedGateway[] }>(`${base}/settings`),
-  saveSettings: (gateway: GatewayId, body: Record<string, unknown>) =>
-    sdk.client.fetch<{ encryption: EncryptionStatus; gateway: DescribedGateway }>(`${base}/settings/${gateway}`, { method: "POST", body }),
-  testConnection: (gateway: GatewayId, body: Record<string, unknown>) =>
-    sdk.client.fetch<ConnectionResult>(`${base}/test-connection/${gateway}`, { method: "POST", body }),
+  /** Saves one registration's settings, named by its provider id (`pp_secpaid_eu`). */
+  saveSettings: (providerId: string, body: Record<string, unknown>) =>
+    sdk.client.fetch<{ encryption: EncryptionStatus; gateway: DescribedGateway }>(`${base}/settings/${encodeURIComponent(providerId)}`, { method: "POST", body }),
+  testConnection: (providerId: string, body: Record<string, unknown>) =>
+    sdk.client.fetch<ConnectionResult>(`${base}/test-connection/${encodeURIComponent(providerId)}`, { method: "POST", body }),
   deliveries: (gateway: GatewayId, limit = 10) =>
     sdk.client.fetch<{ webhook_deliveries: WebhookDelivery[] }>(`${base}/webhook-deliveries`, { query: { gateway, limit } }),
   events: (gateway: GatewayId, status?: string, limit = 10) =>

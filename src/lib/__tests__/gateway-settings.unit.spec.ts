@@ -48,6 +48,28 @@ describe("effective gateway options", () => {
     expect(configuredProviderOptions(configModule, "payin")).toEqual({ apiKey: "pk" })
     expect(configuredProviderOptions({ modules: {} }, "payin")).toEqual({})
   })
+
+  it("finds the options of one registration when a gateway is registered several times", () => {
+    const configModule = {
+      modules: {
+        payment: {
+          resolve: "@medusajs/medusa/payment",
+          options: {
+            providers: [
+              { resolve: "medusa-payment-secpaid-payin/providers/secpaid", id: "eu", options: { apiKey: "sp_eu" } },
+              { resolve: "medusa-payment-secpaid-payin/providers/secpaid", id: "marketplace", options: { apiKey: "sp_marketplace" } },
+              { resolve: "medusa-payment-secpaid-payin/providers/payin", id: "crypto", options: { apiKey: "pk" } },
+            ],
+          },
+        },
+      },
+    }
+    expect(configuredProviderOptions(configModule, "secpaid", "eu")).toEqual({ apiKey: "sp_eu" })
+    expect(configuredProviderOptions(configModule, "secpaid", "marketplace")).toEqual({ apiKey: "sp_marketplace" })
+    // Not registered under that id: with several registrations none answers, with one that one does.
+    expect(configuredProviderOptions(configModule, "secpaid", "secpaid")).toEqual({})
+    expect(configuredProviderOptions(configModule, "payin")).toEqual({ apiKey: "pk" })
+  })
 })
 
 describe("saved settings rows", () => {

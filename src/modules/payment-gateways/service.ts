@@ -2,7 +2,7 @@ import { generateEntityId, MedusaService } from "@medusajs/framework/utils"
 import type { Knex } from "@medusajs/framework/mikro-orm/knex"
 import type { SavedGatewaySettings } from "../../lib/gateway-settings"
 import { GatewaySetting } from "./models/gateway-setting"
-import { GatewaySettingsStore, type GatewaySettingsPatch } from "./gateway-settings-store"
+import { GatewaySettingsStore, type GatewaySettingsPatch, type SettingsRowSelector } from "./gateway-settings-store"
 import { IssuedReference } from "./models/issued-reference"
 import { PaymentFlag, type PaymentFlagKind } from "./models/payment-flag"
 import type { AggregatedDeliveries } from "./delivery-log-throttle"
@@ -140,24 +140,31 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
   private readonly settings_: GatewaySettingsStore
 
   /**
-   * A gateway's settings saved in the admin, secrets decrypted, from a copy at most
-   * 20 s old (`fresh`: from the database now). Providers ask at the start of every
-   * call (src/lib/gateway-runtime.ts). `key` is the row's settings key, today the
-   * gateway id.
+   * A registration's settings saved in the admin, secrets decrypted, from a copy at
+   * most 20 s old (`fresh`: from the database now). Providers ask at the start of every
+   * call (src/lib/gateway-runtime.ts). `key` is the registration's provider id
+   * (`pp_secpaid_eu`), or the bare gateway id for the row saved per gateway;
+   * `fallbackToGatewayRow` lets the gateway's only registration use that row while it
+   * has none of its own (see gateway-settings-store.ts).
    */
-  async gatewaySettings(gateway: GatewayId, { key = gateway, fresh = false }: { key?: string; fresh?: boolean } = {}): Promise<SavedGatewaySettings> {
-    return fresh ? await this.settings_.read(gateway, key) : await this.settings_.cached(gateway, key)
+  async gatewaySettings(
+    gateway: GatewayId,
+    { key = gateway, fresh = false, fallbackToGatewayRow = false }: SettingsRowSelector & { fresh?: boolean } = {}
+  ): Promise<SavedGatewaySettings> {
+    return fresh
+      ? await this.settings_.read(gateway, key, { fallbackToGatewayRow })
+      : await this.settings_.cached(gateway, key, { fallbackToGatewayRow })
   }
 
   /**
-   * Saves a patch of a gateway's settings (null removes a value; secrets are sealed
-   * before they are written) and returns them as saved. This process uses them from
-   * its next call on; other instances within 20 s.
+   * Saves a patch of a registration's settings (null removes a value; secrets are
+   * sealed before they are written) and returns them as saved. This process uses them
+   * from its next call on; other instances within 20 s.
    */
   async saveGatewaySettings(
     gateway: GatewayId,
     patch: GatewaySettingsPatch,
-    options: { key?: string; updatedBy?: string | null } = {}
+    options: SettingsRowSelector & { updatedBy?: string | null } = {}
   ): Promise<SavedGatewaySettings> {
     return await this.settings_.save(gateway, patch, options)
   }

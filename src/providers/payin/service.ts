@@ -5,6 +5,7 @@ import {
   PaymentSessionStatus,
 } from "@medusajs/framework/utils"
 import { type GatewayRegistration, registrationFromCradle } from "../../modules/payment-gateways/registrations"
+import { settingsKeyFromCradle } from "../../modules/payment-gateways/settings-key"
 import type {
   AuthorizePaymentInput,
   AuthorizePaymentOutput,
@@ -105,6 +106,8 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
     const buildClient = (o: PayInOptions) => new PayInClient({ apiKey: o.apiKey, baseUrl: o.baseUrl, timeoutMs: o.requestTimeoutMs, logger: this.logger_ })
     this.runtime_ = new GatewaySettingsRuntime({
       gateway: "payin",
+      // Settings saved in the admin for this registration (pp_payin_<id>).
+      ...settingsKeyFromCradle(cradle, "payin", this.registration_),
       configOptions: { ...options },
       config: { options: configOptions, client: client ?? buildClient(configOptions) },
       parse: parsePayInOptions,

@@ -22,6 +22,7 @@ import type {
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { type GatewayRegistration, registrationFromCradle } from "../../modules/payment-gateways/registrations"
+import { settingsKeyFromCradle } from "../../modules/payment-gateways/settings-key"
 import {
   AbstractPaymentProvider,
   BigNumber,
@@ -134,6 +135,8 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       })
     this.runtime_ = new GatewaySettingsRuntime({
       gateway: "secpaid",
+      // Settings saved in the admin for this registration (pp_secpaid_<id>).
+      ...settingsKeyFromCradle(cradle, "secpaid", this.registration_),
       configOptions: { ...options },
       config: { options: configOptions, client: hooks.client ?? buildClient(configOptions) },
       parse: parseSecPaidOptions,

@@ -6,9 +6,11 @@ import { GatewaySettingsSection } from "../../../components/gateway-settings-sec
 import { paymentGatewaysApi, type DescribedGateway, type EncryptionStatus } from "../../../lib/payment-gateways-api"
 
 /**
- * Settings → Payment gateways: keys and endpoints of SecPaid and PayIn, where each
- * effective value comes from, the webhook URL to register, a connection test and
- * webhook health. Values saved here override medusa-config.ts without a restart.
+ * Settings → Payment gateways: keys and endpoints of every SecPaid and PayIn provider
+ * registration (one section each: a store may register a gateway several times),
+ * where each effective value comes from, the webhook URL to register, a connection
+ * test and webhook health. Values saved here override medusa-config.ts without a
+ * restart.
  */
 const PaymentGatewaysPage = () => {
   const [gateways, setGateways] = useState<DescribedGateway[] | null>(null)
@@ -25,7 +27,10 @@ const PaymentGatewaysPage = () => {
       .catch((e: Error) => setError(`The payment gateway settings could not be loaded: ${e.message}`))
   }, [])
 
-  const replace = (g: DescribedGateway) => setGateways((all) => (all ?? []).map((x) => (x.id === g.id ? g : x)))
+  const replace = (g: DescribedGateway) => setGateways((all) => (all ?? []).map((x) => (x.provider_id === g.provider_id ? g : x)))
+  const registrationsOf = (g: DescribedGateway) => (gateways ?? []).filter((x) => x.gateway === g.gateway).length
+  /** `pg-secpaid` for a gateway registered once, `pg-pp_secpaid_eu` for each of several. */
+  const testIdOf = (g: DescribedGateway) => (registrationsOf(g) === 1 ? `pg-${g.gateway}` : `pg-${g.provider_id}`)
 
   return (
     <div className="flex flex-col gap-y-3">
@@ -42,7 +47,16 @@ const PaymentGatewaysPage = () => {
         )}
         {error && <Text className="text-ui-fg-error">{error}</Text>}
       </Container>
-      {gateways?.map((g) => <GatewaySettingsSection key={g.id} gateway={g} onSaved={replace} />)}
+      {gateways?.length === 0 && (
+        <Container className="px-6 py-4">
+          <Text size="small" className="text-ui-fg-subtle" data-testid="pg-none">
+            No SecPaid or PayIn payment provider is registered in this store; add one to the payment module&apos;s providers in medusa-config.ts.
+          </Text>
+        </Container>
+      )}
+      {gateways?.map((g) => (
+        <GatewaySettingsSection key={g.provider_id} gateway={g} testId={testIdOf(g)} shared={registrationsOf(g) > 1} onSaved={replace} />
+      ))}
     </div>
   )
 }

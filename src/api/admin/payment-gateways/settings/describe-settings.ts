@@ -3,6 +3,7 @@ import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import {
   configuredProviderOptions,
   effectiveGatewayOptions,
+  GATEWAY_IDS,
   GATEWAY_LABELS,
   settingFields,
   type GatewayId,
@@ -12,15 +13,18 @@ import {
 } from "../../../../lib/gateway-settings"
 import { maskSecret } from "../../../../lib/redact"
 import { ENCRYPTION_KEY_ENV, resolveSecretBoxKey } from "../../../../lib/secret-box"
+import { listGatewayRegistrations, type RegisteredGateway } from "../../../../modules/payment-gateways/gateway-registry"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../../../../modules/payment-gateways/receive-webhook"
+import { registrationOfProviderId } from "../../../../modules/payment-gateways/registrations"
+import { settingsKeyChoice, type SettingsKeyChoice } from "../../../../modules/payment-gateways/settings-key"
 import type PaymentGatewaysModuleService from "../../../../modules/payment-gateways/service"
 import { parsePayInOptions } from "../../../../providers/payin/options"
 import { defaultSecPaidPaymentEndpoint, parseSecPaidOptions } from "../../../../providers/secpaid/options"
 
 /**
- * What the admin page shows for one gateway: every setting with its effective value
- * and where it comes from, the webhook URL to register, and problems. Secrets are
- * only ever described by a mask (`••••3f9a`), whatever their source.
+ * What the admin page shows for one provider registration: every setting with its
+ * effective value and where it comes from, the webhook URL to register, and problems.
+ * Secrets are only ever described by a mask (`••••3f9a`), whatever their source.
  */
 export type DescribedSetting = SettingField & {
   name: string
@@ -32,8 +36,17 @@ export type DescribedSetting = SettingField & {
 }
 
 export type DescribedGateway = {
+  /** The gateway (`secpaid`), as before registrations were listed one by one; `provider_id` names the registration. */
   id: GatewayId
+  gateway: GatewayId
+  /** Medusa's payment provider id of the registration (`pp_secpaid_eu`): the settings are kept per provider id. */
+  provider_id: string
+  /** The registration's `id` in medusa-config.ts (`eu`); "" when it has none. */
+  registration_id: string
+  /** The gateway's name (`SecPaid`). */
   name: string
+  /** How the admin names the registration: `SecPaid — eu`, or just `SecPaid` for the gateway's only registration under its own name. */
+  label: string
   enabled: boolean
   settings: DescribedSetting[]
   webhook: { url: string; where: string }
@@ -60,13 +73,68 @@ export function paymentGatewaysService(container: MedusaContainer): PaymentGatew
   return container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
 }
 
-/** The settings as saved now (not the providers' cached copy): what the admin page shows and edits. */
-export async function savedSettingsNow(container: MedusaContainer, gateway: GatewayId): Promise<SavedGatewaySettings> {
-  return await paymentGatewaysService(container).gatewaySettings(gateway, { fresh: true })
+/** A registration as the admin routes handle it: the provider's id, its label, and the settings row it uses. */
+export type AdminRegistration = RegisteredGateway & { label: string; settings: SettingsKeyChoice; siblings: number }
+
+/**
+ * Every registration of the plugin's gateways the payment module has, SecPaid before
+ * PayIn, each gateway's in provider id order.
+ */
+export async function adminRegistrations(container: MedusaContainer): Promise<AdminRegistration[]> {
+  const all = await listGatewayRegistrations(container)
+  const count = (gateway: GatewayId) => all.filter((r) => r.gateway === gateway).length
+  return [...all]
+    .sort((a, b) => GATEWAY_IDS.indexOf(a.gateway) - GATEWAY_IDS.indexOf(b.gateway) || a.providerId.localeCompare(b.providerId))
+    .map((registration) => {
+      const siblings = count(registration.gateway)
+      const ownName = registration.registrationId === registration.gateway || registration.registrationId === ""
+      const name = GATEWAY_LABELS[registration.gateway]
+      const label = siblings === 1 && ownName ? name : `${name} — ${registration.registrationId || "without id"}`
+      return { ...registration, label, siblings, settings: settingsKeyChoice(registration.gateway, registration, siblings) }
+    })
 }
 
-export function configOptionsOf(container: MedusaContainer, gateway: GatewayId): Record<string, unknown> {
-  return configuredProviderOptions(container.resolve(ContainerRegistrationKeys.CONFIG_MODULE), gateway)
+export type RegistrationParam = { ok: true; registration: AdminRegistration } | { ok: false; status: 400 | 404; message: string }
+
+/**
+ * The registration a route's `:id` names: a provider id (`pp_secpaid_eu`), or a bare
+ * gateway (`secpaid`) when the store registers that gateway once (clients written
+ * before registrations were listed one by one).
+ */
+export async function registrationParam(container: MedusaContainer, id: string, route: "settings" | "test-connection"): Promise<RegistrationParam> {
+  const all = await adminRegistrations(container)
+  const ids = all.map((r) => r.providerId).join(", ") || "none"
+  if (registrationOfProviderId(id)) {
+    const registration = all.find((r) => r.providerId === id)
+    if (registration) return { ok: true, registration }
+    return { ok: false, status: 404, message: `This store has no payment provider "${id}"; use one of its registered providers (${ids}).` }
+  }
+  if (!(GATEWAY_IDS as readonly string[]).includes(id)) {
+    return { ok: false, status: 404, message: `There is no payment gateway "${id}" in this store; use a provider id (${ids}).` }
+  }
+  const gateway = id as GatewayId
+  const registrations = all.filter((r) => r.gateway === gateway)
+  if (registrations.length === 1) return { ok: true, registration: registrations[0] }
+  if (!registrations.length) return { ok: false, status: 404, message: `This store has no ${GATEWAY_LABELS[gateway]} payment provider registered; add one to the payment module's providers in medusa-config.ts.` }
+  return {
+    ok: false,
+    status: 400,
+    message: `${GATEWAY_LABELS[gateway]} is registered ${registrations.length} times in this store (${registrations.map((r) => r.providerId).join(", ")}); name one by its provider id, as in /admin/payment-gateways/${route}/${registrations[0].providerId}.`,
+  }
+}
+
+/** The settings as saved now (not the providers' cached copy): what the admin page shows and edits. */
+export async function savedSettingsNow(container: MedusaContainer, registration: AdminRegistration): Promise<SavedGatewaySettings> {
+  return await paymentGatewaysService(container).gatewaySettings(registration.gateway, {
+    key: registration.settings.settingsKey,
+    fallbackToGatewayRow: registration.settings.fallbackToGatewayRow,
+    fresh: true,
+  })
+}
+
+/** The options medusa-config.ts gives this registration. */
+export function configOptionsOf(container: MedusaContainer, registration: Pick<RegisteredGateway, "gateway" | "registrationId">): Record<string, unknown> {
+  return configuredProviderOptions(container.resolve(ContainerRegistrationKeys.CONFIG_MODULE), registration.gateway, registration.registrationId)
 }
 
 /** The store's public URL the providers build their webhook and return URLs from. */
@@ -76,10 +144,17 @@ function backendUrlOf(container: MedusaContainer, options: Record<string, unknow
   return (config.admin?.backendUrl || process.env.MEDUSA_BACKEND_URL || "http://localhost:9000").replace(/\/+$/, "")
 }
 
-export function webhookUrlFor(container: MedusaContainer, gateway: GatewayId, options: Record<string, unknown>): DescribedGateway["webhook"] {
+export function webhookUrlFor(
+  container: MedusaContainer,
+  gateway: GatewayId,
+  options: Record<string, unknown>,
+  registration?: Pick<AdminRegistration, "registrationId" | "siblings">
+): DescribedGateway["webhook"] {
   const backendUrl = backendUrlOf(container, options)
   if (gateway === "payin") {
-    return { url: `${backendUrl}/hooks/payin`, where: "Register this URL in PayIn → Settings → Webhooks, with the webhook secret shown there saved here." }
+    // With several PayIn accounts, each posts to its own registration's URL.
+    const path = registration && registration.siblings > 1 && registration.registrationId ? `/hooks/payin/${registration.registrationId}` : "/hooks/payin"
+    return { url: `${backendUrl}${path}`, where: "Register this URL in PayIn → Settings → Webhooks, with the webhook secret shown there saved here." }
   }
   const endpoints = Array.isArray(options.paymentEndpoint) ? (options.paymentEndpoint as string[]) : []
   const url = endpoints.find((e) => !/^\d+$/.test(e)) ?? defaultSecPaidPaymentEndpoint(backendUrl)
@@ -93,10 +168,11 @@ export function webhookUrlFor(container: MedusaContainer, gateway: GatewayId, op
 
 export function describeGateway(
   container: MedusaContainer,
-  gateway: GatewayId,
+  registration: AdminRegistration,
   saved: SavedGatewaySettings,
-  configOptions: Record<string, unknown> = configOptionsOf(container, gateway)
+  configOptions: Record<string, unknown> = configOptionsOf(container, registration)
 ): DescribedGateway {
+  const gateway = registration.gateway
   const effective = effectiveGatewayOptions(gateway, configOptions, saved)
   const defaults = providerDefaults(gateway, effective.options)
   const settings: DescribedSetting[] = Object.entries(settingFields(gateway)).map(([name, field]) => {
@@ -108,10 +184,14 @@ export function describeGateway(
   })
   return {
     id: gateway,
+    gateway,
+    provider_id: registration.providerId,
+    registration_id: registration.registrationId,
     name: GATEWAY_LABELS[gateway],
+    label: registration.label,
     enabled: effective.enabled,
     settings,
-    webhook: webhookUrlFor(container, gateway, effective.options),
+    webhook: webhookUrlFor(container, gateway, effective.options, registration),
     problems: effective.problems,
     updated_at: saved.updatedAt ? saved.updatedAt.toISOString() : null,
   }
@@ -126,7 +206,7 @@ function providerDefaults(gateway: GatewayId, options: Record<string, unknown>):
   }
 }
 
-export async function loadAndDescribeGateway(container: MedusaContainer, gateway: GatewayId): Promise<DescribedGateway> {
-  const saved = await savedSettingsNow(container, gateway)
-  return describeGateway(container, gateway, saved)
+export async function loadAndDescribeGateway(container: MedusaContainer, registration: AdminRegistration): Promise<DescribedGateway> {
+  const saved = await savedSettingsNow(container, registration)
+  return describeGateway(container, registration, saved)
 }
