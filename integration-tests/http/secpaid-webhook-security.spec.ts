@@ -14,6 +14,14 @@ import {
 } from "./inbox-helpers"
 import { countOrders, sandbox } from "./payin-helpers"
 
+/**
+ * An unpaid link's answer is reused for 10 s, so SecPaid is asked about once per 10 s
+ * of repeats (two when the repeats straddle a window's end): a quick machine sends them
+ * within one window, a busy one spreads them over more, and the bound follows.
+ */
+const UNPAID_ANSWER_REUSE_MS = 10_000
+const checksAllowedSince = (started: number) => Math.floor((Date.now() - started) / UNPAID_ANSWER_REUSE_MS) + 2
+
 jest.setTimeout(120_000)
 
 const postClaim = (body: string, headers: Record<string, string> = {}) =>
@@ -97,6 +105,7 @@ medusaSuite({
       const { sessionId, payId } = await secPaidCheckout(api, fixture)
       const returnUrl = `${process.env.MEDUSA_BACKEND_URL}/hooks/secpaid/return/${sessionId}?pay_id=${payId}&status=success`
       const before = (await control.requests({ gateway: "secpaid", endpoint: "getPayInTransactions" })).length
+      const started = Date.now()
       const statuses: number[] = []
       for (let i = 0; i < 30; i++) {
         const res = await fetch(returnUrl, { redirect: "manual", headers: { "x-forwarded-for": "198.51.100.7" } })
@@ -107,7 +116,7 @@ medusaSuite({
       expect(statuses.slice(0, 20).every((s) => s !== 429)).toBe(true)
       const checks = (await control.requests({ gateway: "secpaid", endpoint: "getPayInTransactions" })).length - before
       expect(checks).toBeGreaterThanOrEqual(1)
-      expect(checks).toBeLessThanOrEqual(2)
+      expect(checks).toBeLessThanOrEqual(checksAllowedSince(started))
       // Another source is not held back by the first one's flood.
       const other = await fetch(returnUrl, { redirect: "manual", headers: { "x-forwarded-for": "203.0.113.9" } })
       expect(other.status).not.toBe(429)
@@ -116,10 +125,11 @@ medusaSuite({
     it("cart completion of an unpaid session, repeated, asks SecPaid at most once per 10 s", async () => {
       const { cartId } = await secPaidCheckout(api, fixture)
       const before = (await control.requests({ gateway: "secpaid", endpoint: "getPayInTransactions" })).length
+      const started = Date.now()
       for (let i = 0; i < 10; i++) await completeCart(api, fixture, cartId).catch(() => undefined)
       const checks = (await control.requests({ gateway: "secpaid", endpoint: "getPayInTransactions" })).length - before
       expect(checks).toBeGreaterThanOrEqual(1)
-      expect(checks).toBeLessThanOrEqual(2)
+      expect(checks).toBeLessThanOrEqual(checksAllowedSince(started))
       expect(await countOrders(getContainer())).toBe(0)
     })
   },
