@@ -13,6 +13,7 @@ import { createCartReadyForPayment, startPaymentSession, waitFor } from "../inte
 import type { StoreFixture } from "../integration-tests/helpers/store-fixture"
 import { launchChromium, newShopper, saveScreenshot } from "./helpers/browser"
 import { freePort } from "../integration-tests/multi-instance/medusa-process"
+import { FULL_TEMPLATE_ENV, recreateDatabase } from "../integration-tests/test-databases"
 
 /**
  * The merchant's side in real Chromium, against a real `medusa develop` of this
@@ -64,11 +65,9 @@ describe("Settings → Payment gateways in the admin (Chromium)", () => {
     }
     fs.symlinkSync(path.join(root, "node_modules"), path.join(app, "node_modules"), "dir")
 
-    const client = new Client({ ...db, database: "postgres" })
-    await client.connect()
-    await client.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)
-    await client.query(`CREATE DATABASE "${dbName}"`)
-    await client.end()
+    // Under `npm test`, a copy of the run's database migrated by `medusa db:migrate`.
+    const template = process.env[FULL_TEMPLATE_ENV]
+    await recreateDatabase(dbName, template)
 
     const port = await freePort()
     base = `http://localhost:${port}`
@@ -85,7 +84,7 @@ describe("Settings → Payment gateways in the admin (Chromium)", () => {
       PAYMENT_GATEWAYS_INBOX_POLL_MS: "1000",
       LOG_LEVEL: "info",
     }
-    await run(["db:migrate"])
+    if (!template) await run(["db:migrate"])
     await run(["user", "-e", ADMIN.email, "-p", ADMIN.password])
 
     // The demo store (regions, product, shipping, publishable key), seeded through `medusa exec`.

@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../integration-tests/helpers/medusa-runner"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { SandboxControl } from "../sandbox/control-client"
 import { seedStore } from "../integration-tests/helpers/store-fixture"
@@ -20,7 +20,7 @@ const storefront = useStorefrontBeforeMedusa({ PAYIN_PLACE_ORDER_BEFORE_CONFIRMA
 
 const payInOrderIdOf = (url: string) => decodeURIComponent(new URL(url).pathname.split("/").pop() ?? "")
 
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let browser: Browser
     let context: BrowserContext

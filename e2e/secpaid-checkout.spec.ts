@@ -1,5 +1,5 @@
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../integration-tests/helpers/medusa-runner"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { SandboxControl } from "../sandbox/control-client"
 import { seedStore } from "../integration-tests/helpers/store-fixture"
@@ -19,7 +19,7 @@ const payIdOf = (payLink: string) => Buffer.from(new URL(payLink).searchParams.g
 
 const storefront = useStorefrontBeforeMedusa()
 
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let browser: Browser
     let context: BrowserContext

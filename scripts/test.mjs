@@ -48,21 +48,27 @@ if (env.REDIS_URL) {
   delete env.REDIS_URL
 }
 
+// Suites run on TEST_WORKERS jest workers (default: one per CPU core, 2 to 4). Each
+// worker has its own gateway sandbox and Medusa port (integration-tests/global-setup.ts)
+// and each suite its own database, so suites on different workers do not meet.
+// TEST_WORKERS=1 runs everything in band, in this one process.
+const cores = os.availableParallelism?.() ?? os.cpus().length
+const workers = Math.max(1, Number.parseInt(env.TEST_WORKERS ?? "", 10) || Math.min(4, Math.max(2, cores)))
 const resultsFile = path.join(os.tmpdir(), `jest-results-${process.pid}.json`)
 const jestArgs = [
   path.join(root, "node_modules", "jest", "bin", "jest.js"),
-  "--runInBand",
+  workers === 1 ? "--runInBand" : `--maxWorkers=${workers}`,
   "--forceExit",
   "--json",
   `--outputFile=${resultsFile}`,
   ...process.argv.slice(2),
 ]
 
-// One jest process runs every suite in band (they share the database and the sandbox),
-// and each suite's in-process Medusa app leaves some heap behind: the whole run needs
-// more than Node's default limit (it ran out at ~3.7 GB with 56 suites). Up to half the
-// machine's memory, between 4 and 8 GB.
-const heapMb = Math.min(8192, Math.max(4096, Math.floor(os.totalmem() / 2 ** 20 / 2)))
+// Each suite's in-process Medusa app leaves some heap behind, so a process running many
+// suites needs more than Node's default limit (one in-band process ran out at ~3.7 GB
+// with 56 suites). Workers inherit this limit: half the machine's memory shared between
+// them, between 3 and 8 GB each.
+const heapMb = Math.min(8192, Math.max(3072, Math.floor(os.totalmem() / 2 ** 20 / 2 / workers)))
 
 const started = Date.now()
 const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, "--expose-gc", "--experimental-vm-modules", ...jestArgs], { env, stdio: "inherit" })
@@ -85,6 +91,21 @@ try {
   const r = JSON.parse(fs.readFileSync(resultsFile, "utf8"))
   fs.rmSync(resultsFile, { force: true })
   const secs = Math.round((Date.now() - started) / 1000)
+  // Where the time went: the slowest suites, and how much of each was spent outside its
+  // tests (booting its Medusa app, starting processes, hooks).
+  const slowest = r.testResults
+    .map((t) => ({
+      name: path.relative(root, t.name),
+      total: (t.endTime - t.startTime) / 1000,
+      tests: t.assertionResults.length,
+      inTests: t.assertionResults.reduce((sum, a) => sum + (a.duration ?? 0), 0) / 1000,
+    }))
+    .sort((a, b) => b.total - a.total)
+    .slice(0, Number(env.TEST_SLOWEST ?? 8))
+  if (slowest.length > 1) {
+    console.log("\nslowest suites:")
+    for (const t of slowest) console.log(`  ${t.total.toFixed(0).padStart(5)} s  ${t.name} (${t.tests} tests, ${t.inTests.toFixed(0)} s in tests)`)
+  }
   console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped (${r.numTotalTestSuites} suites, ${secs} s)`)
 } catch {
   if (!interrupted) console.error("npm test: jest wrote no results file; see its output above.")

@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import type { AxiosRequestConfig } from "axios"
 import { adminHeaders, seedStore, type StoreFixture } from "../helpers/store-fixture"
 import { inbox, inboxUrl, paySecPaidLinkSilently, secPaidCheckout, sendSecPaidWebhook, waitForCapturedOrder, waitForWebhookEvent } from "./inbox-helpers"
@@ -10,7 +10,7 @@ jest.setTimeout(180_000)
  * The order page widget's API: gateway, reference, verification, last webhook,
  * received amount, flags, and "Re-verify now" asking the gateway again.
  */
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     let admin: AxiosRequestConfig

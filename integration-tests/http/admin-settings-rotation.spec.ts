@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import type { AxiosInstance, AxiosRequestConfig } from "axios"
 import { SandboxControl } from "../../sandbox/control-client"
 import { SANDBOX_PAYIN_API_KEY, SANDBOX_SECPAID_DEV_KEY } from "../../sandbox/credentials"
@@ -31,7 +31,7 @@ async function tryPaymentSession(api: AxiosInstance, fixture: StoreFixture, curr
   return { status: res.status, body: res.data, session }
 }
 
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     let admin: AxiosRequestConfig

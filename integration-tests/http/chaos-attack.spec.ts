@@ -23,6 +23,8 @@ beforeAll(async () => {
     sources: 4,
     // Enough for the store to finish its writes; the full run waits 65 s.
     flushWaitMs: 10_000,
+    // On a busy machine the 6 checkouts may finish before 1,400 requests are sent.
+    attackUntilSent: true,
     seed: 3,
     log: (line) => process.stdout.write(`[chaos-attack] ${line}\n`),
   })

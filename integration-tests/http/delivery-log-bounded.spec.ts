@@ -1,6 +1,6 @@
 import http from "node:http"
 import { randomBytes } from "node:crypto"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import type { Knex } from "@medusajs/framework/mikro-orm/knex"
 import { DELIVERY_LOG_ROW_LIMITS } from "../../src/modules/payment-gateways/delivery-log-row"
 import { DELIVERY_LOG_THROTTLE_LIMITS } from "../../src/modules/payment-gateways/delivery-log-throttle"
@@ -94,7 +94,7 @@ async function pluginTablesBytes(pg: Knex): Promise<number> {
   return Number(rows[0].bytes)
 }
 
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ getContainer }) => {
     const pg = () => getContainer().resolve<Knex>("__pg_connection__")
 

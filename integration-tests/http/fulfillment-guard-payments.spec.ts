@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { Modules } from "@medusajs/framework/utils"
 import { adminHeaders, seedStore, type StoreFixture } from "../helpers/store-fixture"
 import { completeCart } from "../helpers/checkout"
@@ -23,7 +23,7 @@ afterAll(() => {
   else process.env.PAYIN_PLACE_ORDER_BEFORE_CONFIRMATION = previousPlaceOrder
 })
 
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     const control = sandbox()

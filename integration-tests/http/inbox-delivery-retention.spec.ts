@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import type { Knex } from "@medusajs/framework/mikro-orm/knex"
 import axios from "axios"
 import pruneWebhookDeliveriesJob, { config as pruneJobConfig } from "../../src/jobs/prune-webhook-deliveries"
@@ -16,7 +16,7 @@ jest.setTimeout(120_000)
  */
 const DAY_MS = 86_400_000
 
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ getContainer }) => {
     const pg = () => getContainer().resolve<Knex>("__pg_connection__")
 

@@ -1,6 +1,6 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { seedStore, type StoreFixture } from "../helpers/store-fixture"
 import { inboxUrl, paySecPaidLinkSilently, secPaidCheckout, waitForCapturedOrder } from "./inbox-helpers"
 import { coreWebhookUrl, payInCheckout, sandbox } from "./payin-helpers"
@@ -27,7 +27,7 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid] : Math.round((s[mid - 1] + s[mid]) / 2)
 }
 
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     const control = sandbox()

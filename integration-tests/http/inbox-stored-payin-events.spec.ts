@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import type { AxiosRequestConfig } from "axios"
 import { SANDBOX_PAYIN_WEBHOOK_SECRET } from "../../sandbox/credentials"
 import { computePayInSignature } from "../../src/providers/payin/verify-signature"
@@ -19,7 +19,7 @@ jest.setTimeout(180_000)
 const ROTATED_SECRET = "whsec_rotated_after_ingest_5b2f"
 const WRONG_PAYIN_KEY = "pk_test_leaked_and_revoked_02"
 
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     let admin: AxiosRequestConfig

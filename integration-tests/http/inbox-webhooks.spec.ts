@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { Modules } from "@medusajs/framework/utils"
 import axios from "axios"
 import { toMinorUnits } from "../../src/lib/money"
@@ -27,7 +27,7 @@ jest.setTimeout(120_000)
  * event before answering, process it right after, and never turn duplicates,
  * reorderings, forgeries or replays into extra orders or backwards state.
  */
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     const control = sandbox()

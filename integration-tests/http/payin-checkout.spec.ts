@@ -1,5 +1,5 @@
 import { MathBN } from "@medusajs/framework/utils"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { completeCart, createCartReadyForPayment } from "../helpers/checkout"
 import { seedStore, storeHeaders, type StoreFixture } from "../helpers/store-fixture"
 import {
@@ -21,7 +21,7 @@ jest.setTimeout(120_000)
  * the sandbox plays the customer's wallet and PayIn's webhooks (sent to Medusa's core
  * route /hooks/payment/payin_payin), and the browser comes back to the return route.
  */
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     const control = sandbox()

@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { completeCart } from "../helpers/checkout"
 import { seedStore, type StoreFixture } from "../helpers/store-fixture"
 import { inbox } from "./inbox-helpers"
@@ -20,7 +20,7 @@ afterAll(() => {
   else process.env.PAYIN_PLACE_ORDER_BEFORE_CONFIRMATION = previous
 })
 
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     const control = sandbox()

@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { toMinorUnits } from "../../src/lib/money"
 import { seedStore, type StoreFixture } from "../helpers/store-fixture"
 import {
@@ -18,7 +18,7 @@ jest.setTimeout(120_000)
  * timestamped form (PayIn never retries the 4xx a refusal would be), and refuse it
  * when it does not match the configured secret.
  */
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     const control = sandbox()

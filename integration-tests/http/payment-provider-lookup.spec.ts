@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { Modules } from "@medusajs/framework/utils"
 import { registeredPaymentProvider, resolveGatewayProvider } from "../../src/modules/payment-gateways/gateway-providers"
 
@@ -14,7 +14,7 @@ jest.setTimeout(120_000)
  * removing what it uses fails this test with a sentence saying so, instead of the
  * webhook, return and reconciliation routes quietly finding no provider.
  */
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ getContainer }) => {
     it("reaches the registered SecPaid and PayIn providers through the booted payment module", async () => {
       const container = getContainer()

@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { Modules } from "@medusajs/framework/utils"
 import { startSandbox, type RunningSandbox } from "../../sandbox/server"
 import { SandboxControl } from "../../sandbox/control-client"
@@ -35,7 +35,7 @@ afterAll(async () => {
   await own?.close()
 })
 
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
 

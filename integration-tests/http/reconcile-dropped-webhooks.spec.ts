@@ -1,5 +1,5 @@
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import type PaymentGatewaysModuleService from "../../src/modules/payment-gateways/service"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../../src/modules/payment-gateways/receive-webhook"
 import { secPaidBudgetKey } from "../../src/providers/secpaid/client"
@@ -15,7 +15,7 @@ jest.setTimeout(120_000)
  * found by batch list calls and become orders through the inbox; abandoned SecPaid
  * links are deleted. The job's logic is called directly (the job runs it every minute).
  */
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     const control = sandbox()

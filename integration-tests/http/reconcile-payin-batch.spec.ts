@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { Modules } from "@medusajs/framework/utils"
 import { startSandbox, type RunningSandbox } from "../../sandbox/server"
 import { SandboxControl } from "../../sandbox/control-client"
@@ -66,7 +66,7 @@ function sandboxOrder(over: Partial<SandboxPayInOrder>, createdAt: Date): Sandbo
   }
 }
 
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
 

@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { completeCart, startPaymentSession } from "../helpers/checkout"
 import { seedStore, type StoreFixture } from "../helpers/store-fixture"
 import {
@@ -28,7 +28,7 @@ const plain = (value: unknown) => JSON.parse(JSON.stringify(value))
  * which stores it and then processes it), and the browser comes back to
  * /hooks/secpaid/return/<session>.
  */
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     const control = sandbox()

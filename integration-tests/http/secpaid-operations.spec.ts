@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { adminHeaders, seedStore, type StoreFixture } from "../helpers/store-fixture"
 import {
   countOrders,
@@ -18,7 +18,7 @@ jest.setTimeout(180_000)
  * (one request per link, approved later by SecPaid), a 429 storm and a lost
  * createLink answer during initiatePayment — each must leave exactly one link.
  */
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     const control = sandbox()

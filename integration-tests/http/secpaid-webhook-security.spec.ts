@@ -1,4 +1,4 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { completeCart, startPaymentSession } from "../helpers/checkout"
 import { seedStore, type StoreFixture } from "../helpers/store-fixture"
 import {
@@ -25,7 +25,7 @@ const claimBody = (payId: string, status = "success", responseCode = "1") =>
  * SecPaid's webhook is unsigned: anyone can post a claim. These suites show what a
  * claim can and cannot make the store do, over HTTP against the real app and sandbox.
  */
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
     const control = sandbox()

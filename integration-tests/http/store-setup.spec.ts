@@ -1,11 +1,11 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { medusaSuite } from "../helpers/medusa-runner"
 import { adminHeaders, seedStore, storeHeaders, type StoreFixture } from "../helpers/store-fixture"
 import { createCartReadyForPayment } from "../helpers/checkout"
 import { seedDemoStore } from "../../dev/demo-store"
 
 jest.setTimeout(120_000)
 
-medusaIntegrationTestRunner({
+medusaSuite({
   testSuite: ({ api, getContainer }) => {
     let fixture: StoreFixture
 

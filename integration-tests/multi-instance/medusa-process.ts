@@ -3,26 +3,18 @@ import fs from "node:fs"
 import net from "node:net"
 import os from "node:os"
 import path from "node:path"
-import { Client } from "pg"
+import { FULL_TEMPLATE_ENV, databaseUrl as testDatabaseUrl, dropDatabaseIfExists, recreateDatabase } from "../test-databases"
 import type { StoreFixture } from "../helpers/store-fixture"
 
 /**
  * Real Medusa processes for the tests that need them (kill -9 recovery, several
- * instances): a database of their own, migrated and seeded by the Medusa CLI, and
+ * instances): a database of their own, migrated (or copied from the run's migrated
+ * template) and seeded by the Medusa CLI, and
  * `medusa start` processes that can be killed and restarted.
  */
 
 const root = path.resolve(__dirname, "..", "..")
 const medusaBin = path.join(root, "node_modules", ".bin", "medusa")
-
-function dbConfig() {
-  return {
-    host: process.env.DB_HOST ?? "localhost",
-    port: Number.parseInt(process.env.DB_PORT ?? "5432", 10),
-    user: process.env.DB_USERNAME ?? "postgres",
-    password: process.env.DB_PASSWORD ?? "",
-  }
-}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,23 +27,24 @@ export async function freePort(): Promise<number> {
   })
 }
 
-/** A fresh database; returns its URL. */
+/** Databases of this process created as copies of the run's migrated template. */
+const copiedFromTemplate = new Set<string>()
+
+/**
+ * A fresh database; returns its URL. Under `npm test` it is a copy of the run's database
+ * migrated by `medusa db:migrate` (integration-tests/test-databases.ts), and
+ * `migrateAndSeed` then has nothing left to migrate; elsewhere (bench, chaos) it is empty.
+ */
 export async function createDatabase(name: string): Promise<string> {
-  const db = dbConfig()
-  const client = new Client({ ...db, database: "postgres" })
-  await client.connect()
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-  await client.query(`CREATE DATABASE "${name}"`)
-  await client.end()
-  const auth = db.password ? `${db.user}:${encodeURIComponent(db.password)}` : db.user
-  return `postgres://${auth}@${db.host}:${db.port}/${name}`
+  const template = process.env[FULL_TEMPLATE_ENV]
+  await recreateDatabase(name, template)
+  const url = testDatabaseUrl(name)
+  if (template) copiedFromTemplate.add(url)
+  return url
 }
 
 export async function dropDatabase(name: string): Promise<void> {
-  const client = new Client({ ...dbConfig(), database: "postgres" })
-  await client.connect()
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined)
-  await client.end()
+  await dropDatabaseIfExists(name).catch(() => undefined)
 }
 
 /** Environment for a Medusa CLI process against `databaseUrl` (TypeScript loaded through tsx). */
@@ -79,10 +72,10 @@ export function medusaCli(args: string[], env: NodeJS.ProcessEnv): Promise<strin
   })
 }
 
-/** Migrates the database and seeds the demo store; returns the store fixture. */
+/** Migrates the database (unless it is a copy of a migrated one) and seeds the demo store; returns the store fixture. */
 export async function migrateAndSeed(databaseUrl: string): Promise<StoreFixture> {
   const env = medusaEnv(databaseUrl)
-  await medusaCli(["db:migrate"], env)
+  if (!copiedFromTemplate.has(databaseUrl)) await medusaCli(["db:migrate"], env)
   const fixtureFile = path.join(os.tmpdir(), `medusa-fixture-${process.pid}-${Date.now()}.json`)
   await medusaCli(["exec", "./integration-tests/multi-instance/seed-store.ts"], { ...env, FIXTURE_FILE: fixtureFile })
   const fixture = JSON.parse(fs.readFileSync(fixtureFile, "utf8")) as StoreFixture
