@@ -50,7 +50,7 @@ const VERDICT_RANK: Array<Exclude<PayInSignatureVerdict, "ok">> = ["timestamp_ou
 type Signer = { providerId: string; secret: string | undefined }
 
 /** The registration whose secret signed the body (every secret is tried, in constant time each), or the most telling refusal. */
-function signerOf(rawBody: Buffer, header: string | undefined, signers: Signer[]): { signer: Signer; result: PayInSignatureResult & { verdict: "ok" } } | { refusal: Exclude<PayInSignatureVerdict, "ok"> } {
+export function signerOf(rawBody: Buffer, header: string | undefined, signers: Signer[]): { signer: Signer; result: PayInSignatureResult & { verdict: "ok" } } | { refusal: Exclude<PayInSignatureVerdict, "ok"> } {
   let refusal: Exclude<PayInSignatureVerdict, "ok"> = "no_secret_configured"
   for (const signer of signers) {
     const result = verifyPayInSignature(rawBody, header, signer.secret)
