@@ -1,14 +1,24 @@
 import type { FaultSpec, Gateway } from "./faults"
 import type { LoggedRequest } from "./request-log"
 import type { Delivery, WebhookBehaviourSpec } from "./webhook-delivery"
+import type { SecPaidEnvironment } from "./credentials"
 import type { SecPaidConfig, SecPaidLink, SecPaidTransaction, SecPaidWebhookFormat } from "./secpaid/state"
 import type { PayInConfig, PayInOrder, PayInSignatureForm } from "./payin/state"
 import type { PayInWebhookVariant } from "./payin/webhooks"
 
-export type { Delivery, FaultSpec, Gateway, LoggedRequest, PayInOrder, SecPaidLink, SecPaidTransaction, WebhookBehaviourSpec }
+export type { Delivery, FaultSpec, Gateway, LoggedRequest, PayInOrder, SecPaidEnvironment, SecPaidLink, SecPaidTransaction, WebhookBehaviourSpec }
 
-/** A SecPaid link as the control API shows it: the stored link plus `pay_id`. */
-export type SandboxSecPaidLink = SecPaidLink & { pay_id: string }
+/**
+ * A SecPaid link as the control API shows it: the stored link plus `pay_id` and `account`, the label of the
+ * account whose key created it (`"default"` for the built-in keys).
+ */
+export type SandboxSecPaidLink = SecPaidLink & { pay_id: string; account: string }
+
+/** A SecPaid pay-in row as the control API shows it, with the label of the owning `account`. */
+export type SandboxSecPaidTransaction = SecPaidTransaction & { account: string }
+
+/** A PayIn order as the control API shows it, with the label of the owning `account` (`"default"` for the built-in key). */
+export type SandboxPayInOrder = PayInOrder & { account: string }
 
 /**
  * Typed client for the sandbox's control API (/__control). Used by the plugin's
@@ -97,7 +107,7 @@ export class SandboxControl {
     return this.call("GET", `/secpaid/links/${encodeURIComponent(String(payId))}`)
   }
 
-  secpaidTransactions(): Promise<Array<SecPaidTransaction>> {
+  secpaidTransactions(): Promise<SandboxSecPaidTransaction[]> {
     return this.call("GET", "/secpaid/transactions")
   }
 
@@ -129,6 +139,16 @@ export class SandboxControl {
     return this.call("POST", `/secpaid/links/${encodeURIComponent(String(payId))}/dispute`, {})
   }
 
+  /**
+   * Add a merchant account: its key is accepted like the built-in key of its environment (default development),
+   * and sees only the links and pay-in rows it created. `account` labels the account in the control API's
+   * records (default: a label derived from the key). The same label may have one key per environment.
+   * `reset()` removes added accounts.
+   */
+  secpaidAddAccount(input: { apiKey: string; environment?: SecPaidEnvironment; account?: string }): Promise<{ account: string; environment: SecPaidEnvironment }> {
+    return this.call("POST", "/secpaid/accounts", input)
+  }
+
   /** Change SecPaid behaviour: webhook format, `&amp;` redirects, docs generation ("old" → `linktopay_id`), profile URLs, rate limit. */
   secpaidConfigure(config: Partial<SecPaidConfig>): Promise<SecPaidConfig> {
     return this.call("POST", "/secpaid/config", config)
@@ -148,25 +168,39 @@ export class SandboxControl {
 
   // ---- PayIn ----
 
-  payinOrders(): Promise<PayInOrder[]> {
+  payinOrders(): Promise<SandboxPayInOrder[]> {
     return this.call("GET", "/payin/orders")
   }
 
-  payinOrder(orderId: string): Promise<PayInOrder> {
+  payinOrder(orderId: string): Promise<SandboxPayInOrder> {
     return this.call("GET", `/payin/orders/${encodeURIComponent(orderId)}`)
   }
 
   /** A wallet sends `amount` (decimal string) to the order's address; confirmed instantly. */
-  payinTransfer(orderId: string, input: { amount: string }): Promise<{ order: PayInOrder; deliveries: Delivery[] }> {
+  payinTransfer(orderId: string, input: { amount: string }): Promise<{ order: SandboxPayInOrder; deliveries: Delivery[] }> {
     return this.call("POST", `/payin/orders/${encodeURIComponent(orderId)}/transfer`, input)
   }
 
   /**
-   * Where PayIn sends webhooks; `secret` defaults to SANDBOX_PAYIN_WEBHOOK_SECRET, `signatureForm` to `timestamped`
-   * (`plain`: the header is just the hex HMAC of the body). Replaces the list.
+   * Add a merchant account: its key is accepted like the built-in one and sees only its own orders, whose webhooks
+   * are signed with `webhookSecret` and go to the endpoints set with `payinSetWebhookEndpoints(…, { apiKey })`
+   * (none at first). `account` labels the account in the control API's records (default: a label derived from
+   * the key). `reset()` removes added accounts.
    */
-  async payinSetWebhookEndpoints(endpoints: Array<{ url: string; secret?: string; signatureForm?: PayInSignatureForm }>): Promise<void> {
-    await this.call("POST", "/payin/webhook-endpoints", endpoints)
+  payinAddAccount(input: { apiKey: string; webhookSecret: string; account?: string }): Promise<{ account: string }> {
+    return this.call("POST", "/payin/accounts", input)
+  }
+
+  /**
+   * Where PayIn sends the webhooks of the account with `apiKey` (default: the built-in key's account); `secret`
+   * defaults to that account's webhook secret (SANDBOX_PAYIN_WEBHOOK_SECRET for the default account),
+   * `signatureForm` to `timestamped` (`plain`: the header is just the hex HMAC of the body). Replaces the list.
+   */
+  async payinSetWebhookEndpoints(
+    endpoints: Array<{ url: string; secret?: string; signatureForm?: PayInSignatureForm }>,
+    opts: { apiKey?: string } = {}
+  ): Promise<void> {
+    await this.call("POST", "/payin/webhook-endpoints", { endpoints, apiKey: opts.apiKey })
   }
 
   /** Address pool size (0 → ADDRESS_POOL_EXHAUSTED), duplicate-reference check, transfer.detected events, retry delays. */
@@ -176,7 +210,7 @@ export class SandboxControl {
 
   /**
    * Send an event for an order, correctly signed or not (forged = tampered body, wrong-secret, unsigned, replayed = t 600 s old,
-   * always timestamped). `signatureForm` overrides the endpoint's.
+   * always timestamped), to `to` or the endpoints of the order's account. `signatureForm` overrides the endpoint's.
    */
   payinSendWebhook(input: {
     orderId: string

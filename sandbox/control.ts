@@ -1,13 +1,14 @@
 import { z } from "zod"
 import type { SandboxContext } from "./context"
 import { json, type HttpResult, type ParsedRequest } from "./http"
-import { SANDBOX_PAYIN_WEBHOOK_SECRET } from "./credentials"
+import { SANDBOX_PAYIN_API_KEY } from "./credentials"
 import { approveSecPaidRefund, openSecPaidDispute, settleSecPaidPayment } from "./secpaid/back-office"
 import { cancelSecPaidLink, paySecPaidLink, SecPaidLinkStateError } from "./secpaid/hosted-page"
 import { secPaidWebhooksForLink } from "./secpaid/webhooks"
+import { accountOf as secPaidAccountOf, type SecPaidLink, type SecPaidTransaction } from "./secpaid/state"
 import { PayInTransferError, sweepPayInExpiry, transferToPayInOrder } from "./payin/lifecycle"
 import { payInEventForOrder, payInWebhooks } from "./payin/webhooks"
-import type { PayInOrder } from "./payin/state"
+import { accountOf as payInAccountOf, type PayInOrder } from "./payin/state"
 
 /**
  * The control API under /__control: what tests and demos use to play the customer,
@@ -61,6 +62,24 @@ const endpointsSchema = z.array(
   z.object({ url: z.string().url(), secret: z.string().min(1).optional(), signatureForm: signatureFormSchema.optional() })
 )
 
+/** A bare list sets the default account's endpoints; `{ apiKey, endpoints }` those of the account with that key. */
+const setEndpointsSchema = z.preprocess(
+  (body) => (Array.isArray(body) ? { endpoints: body } : body),
+  z.object({ endpoints: endpointsSchema, apiKey: z.string().min(1).optional() })
+)
+
+const secpaidAccountSchema = z.object({
+  apiKey: z.string().trim().min(1),
+  environment: z.enum(["development", "production"]).optional(),
+  account: z.string().trim().min(1).optional(),
+})
+
+const payinAccountSchema = z.object({
+  apiKey: z.string().trim().min(1),
+  webhookSecret: z.string().min(1),
+  account: z.string().trim().min(1).optional(),
+})
+
 const payinConfigSchema = z.object({
   addressPoolSize: z.number().int().min(0).optional(),
   rejectDuplicateOrderReference: z.boolean().optional(),
@@ -104,8 +123,20 @@ function payinOrder(ctx: SandboxContext, id: string): PayInOrder {
   return order
 }
 
-/** Full SecPaid link as the control API shows it (the encryption key is a sandbox secret the tests chose themselves). */
-const linkView = (link: ReturnType<typeof secpaidLink>) => ({ ...link, pay_id: String(link.id) })
+/**
+ * Full SecPaid link as the control API shows it, with its `pay_id` and the label of the owning `account`
+ * (the encryption key is a sandbox secret the tests chose themselves).
+ */
+const linkView = (link: SecPaidLink) => ({ ...link, pay_id: String(link.id), account: secPaidAccountOf(link) })
+const transactionView = (row: SecPaidTransaction) => ({ ...row, account: secPaidAccountOf(row) })
+const orderView = (order: PayInOrder) => ({ ...order, account: payInAccountOf(order) })
+
+/** The PayIn account with this API key (the default account without one). */
+function payinAccountOfKey(ctx: SandboxContext, apiKey: string | undefined): string {
+  const account = ctx.payin.accountOfKey(apiKey ?? SANDBOX_PAYIN_API_KEY)
+  if (!account) throw new ControlError(404, "No PayIn account has that API key; add it with payinAddAccount first")
+  return account
+}
 
 async function route(ctx: SandboxContext, method: string, path: string, req: ParsedRequest): Promise<unknown> {
   const body = req.body
@@ -155,7 +186,7 @@ async function route(ctx: SandboxContext, method: string, path: string, req: Par
     case "GET /secpaid/links/:id":
       return linkView(secpaidLink(ctx, id))
     case "GET /secpaid/transactions":
-      return ctx.secpaid.transactions
+      return ctx.secpaid.transactions.map(transactionView)
     case "POST /secpaid/links/:id/pay":
     case "POST /secpaid/links/:id/cancel": {
       const link = secpaidLink(ctx, id)
@@ -173,6 +204,8 @@ async function route(ctx: SandboxContext, method: string, path: string, req: Par
       return linkView(settleSecPaidPayment(ctx, secpaidLink(ctx, id)))
     case "POST /secpaid/links/:id/dispute":
       return linkView(openSecPaidDispute(ctx, secpaidLink(ctx, id)))
+    case "POST /secpaid/accounts":
+      return ctx.secpaid.addAccount(parse(secpaidAccountSchema, body))
     case "GET /secpaid/config":
       return ctx.secpaid.config
     case "POST /secpaid/config":
@@ -198,23 +231,27 @@ async function route(ctx: SandboxContext, method: string, path: string, req: Par
     }
     // PayIn
     case "GET /payin/orders":
-      return ctx.payin.orders
+      return ctx.payin.orders.map(orderView)
     case "GET /payin/orders/:id":
-      return payinOrder(ctx, id)
+      return orderView(payinOrder(ctx, id))
     case "POST /payin/orders/:id/transfer": {
       const { amount } = parse(z.object({ amount: z.string().min(1) }), body)
-      return await transferToPayInOrder(ctx, payinOrder(ctx, id), amount)
+      const { order, deliveries } = await transferToPayInOrder(ctx, payinOrder(ctx, id), amount)
+      return { order: orderView(order), deliveries }
     }
+    case "POST /payin/accounts":
+      return ctx.payin.addAccount(parse(payinAccountSchema, body))
     case "GET /payin/webhook-endpoints":
-      return ctx.payin.config.webhookEndpoints
+      return ctx.payin.webhookEndpointsOf(payinAccountOfKey(ctx, req.query.get("apiKey") ?? undefined))
     case "POST /payin/webhook-endpoints": {
-      const list = parse(endpointsSchema, body)
-      ctx.payin.config.webhookEndpoints = list.map((e) => ({
-        url: e.url,
-        secret: e.secret ?? SANDBOX_PAYIN_WEBHOOK_SECRET,
-        ...(e.signatureForm ? { signatureForm: e.signatureForm } : {}),
-      }))
-      return { ok: true, count: list.length }
+      const { endpoints, apiKey } = parse(setEndpointsSchema, body)
+      const account = payinAccountOfKey(ctx, apiKey)
+      const secret = ctx.payin.webhookSecretOf(account)
+      ctx.payin.setWebhookEndpoints(
+        account,
+        endpoints.map((e) => ({ url: e.url, secret: e.secret ?? secret, ...(e.signatureForm ? { signatureForm: e.signatureForm } : {}) }))
+      )
+      return { ok: true, count: endpoints.length }
     }
     case "GET /payin/config":
       return { ...ctx.payin.config, retryDelaysMs: ctx.webhooks.retryDelaysMs }
@@ -228,16 +265,18 @@ async function route(ctx: SandboxContext, method: string, path: string, req: Par
       const input = parse(payinSendSchema, body)
       const order = payinOrder(ctx, input.orderId)
       const event = payInEventForOrder(order, input.type, ctx.clock.nowDate().toISOString())
-      const configured = input.to ? ctx.payin.config.webhookEndpoints.find((e) => e.url === input.to) : undefined
+      const account = payInAccountOf(order)
+      const accountEndpoints = ctx.payin.webhookEndpointsOf(account)
+      const configured = input.to ? accountEndpoints.find((e) => e.url === input.to) : undefined
       const endpoints = input.to
         ? [
             {
               url: input.to,
-              secret: input.secret ?? configured?.secret ?? SANDBOX_PAYIN_WEBHOOK_SECRET,
+              secret: input.secret ?? configured?.secret ?? ctx.payin.webhookSecretOf(account),
               signatureForm: input.signatureForm ?? configured?.signatureForm,
             },
           ]
-        : ctx.payin.config.webhookEndpoints.map((e) => (input.signatureForm ? { ...e, signatureForm: input.signatureForm } : e))
+        : accountEndpoints.map((e) => (input.signatureForm ? { ...e, signatureForm: input.signatureForm } : e))
       if (endpoints.length === 0) throw new ControlError(400, "No PayIn webhook endpoint is configured; pass `to` or call payinSetWebhookEndpoints first")
       return { deliveries: await ctx.webhooks.dispatch(payInWebhooks(event, endpoints, input.variant)) }
     }

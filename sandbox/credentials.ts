@@ -4,6 +4,8 @@
  * by the environment variable of the same name. These are sandbox-only values:
  * they unlock nothing outside this process.
  */
+import { createHash } from "node:crypto"
+
 const env = process.env
 
 /** SecPaid development-environment API key (the `token` header). */
@@ -19,9 +21,13 @@ export const SANDBOX_PAYIN_WEBHOOK_SECRET = env.SANDBOX_PAYIN_WEBHOOK_SECRET || 
 
 export type SecPaidEnvironment = "development" | "production"
 
-/** Which SecPaid environment a `token` belongs to, or undefined for an unknown key. */
-export function secPaidEnvironmentOfKey(token: string): SecPaidEnvironment | undefined {
-  if (token === SANDBOX_SECPAID_DEV_KEY) return "development"
-  if (token === SANDBOX_SECPAID_PROD_KEY) return "production"
-  return undefined
+/**
+ * Label of the account the built-in keys belong to. Further accounts are added through the control API
+ * (`secpaidAddAccount`, `payinAddAccount`) and are labelled by the caller or by `accountLabelOfKey`.
+ */
+export const DEFAULT_ACCOUNT = "default"
+
+/** Non-secret label derived from an API key, for accounts added without a label of their own. */
+export function accountLabelOfKey(apiKey: string): string {
+  return `acct_${createHash("sha256").update(apiKey).digest("hex").slice(0, 10)}`
 }

@@ -12,10 +12,10 @@ import { WebhookDispatcher } from "./webhook-delivery"
 import { handlePayInApi, payInEndpointName, payInError, payInFaultResponse, payInHealth } from "./payin/api"
 import { handlePayInHostedPage } from "./payin/hosted-page"
 import { sweepPayInExpiry } from "./payin/lifecycle"
-import { PayInState, type PayInConfig } from "./payin/state"
+import { accountOf as payInAccountOf, PayInState, type PayInConfig } from "./payin/state"
 import { handleSecPaidApi, kongRequestId, secPaidEnvelope, secPaidFaultResponse } from "./secpaid/api"
 import { handleSecPaidHostedPage } from "./secpaid/hosted-page"
-import { SecPaidState, type SecPaidConfig } from "./secpaid/state"
+import { accountOf as secPaidAccountOf, SecPaidState, type SecPaidConfig } from "./secpaid/state"
 
 /**
  * The gateway sandbox: one HTTP server that plays SecPaid (/secpaid/…), PayIn (/payin/…)
@@ -100,7 +100,7 @@ function renderIndex(ctx: SandboxContext): string {
     .reverse()
     .map((l) => {
       const href = `/secpaid/payment?link_id=${encodeURIComponent(Buffer.from(String(l.id)).toString("base64"))}`
-      return `<tr><td><a href="${href}">${l.id}</a></td><td>${escapeHtml(l.amount)} EUR</td><td>${escapeHtml(l.recipient_note)}</td><td>${l.status}</td><td>${l.environment}</td></tr>`
+      return `<tr><td><a href="${href}">${l.id}</a></td><td>${escapeHtml(l.amount)} EUR</td><td>${escapeHtml(l.recipient_note)}</td><td>${l.status}</td><td>${escapeHtml(secPaidAccountOf(l))} · ${l.environment}</td></tr>`
     })
     .join("")
   const orders = ctx.payin.orders
@@ -108,7 +108,7 @@ function renderIndex(ctx: SandboxContext): string {
     .reverse()
     .map(
       (o) =>
-        `<tr><td><a href="/payin/pay/${o.id}">${o.id.slice(0, 8)}…</a></td><td>${escapeHtml(o.amount)} ${o.token}</td><td>${escapeHtml(o.order_reference)}</td><td>${o.status}</td><td>${o.chain}</td></tr>`
+        `<tr><td><a href="/payin/pay/${o.id}">${o.id.slice(0, 8)}…</a></td><td>${escapeHtml(o.amount)} ${o.token}</td><td>${escapeHtml(o.order_reference)}</td><td>${o.status}</td><td>${o.chain}</td><td>${escapeHtml(payInAccountOf(o))}</td></tr>`
     )
     .join("")
   return page(

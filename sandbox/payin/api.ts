@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto"
 import { z } from "zod"
-import { SANDBOX_PAYIN_API_KEY } from "../credentials"
 import type { SandboxContext } from "../context"
 import { header, json, type HttpResult, type ParsedRequest } from "../http"
 import { paymentAddressFor, payInOrderRow, toUnits } from "./lifecycle"
-import { PAYIN_CHAINS, type PayInOrder } from "./state"
+import { accountOf, PAYIN_CHAINS, type PayInOrder } from "./state"
 
 /**
  * PayIn API v1 under /payin/api/v1: Bearer auth, `{success, data, message}` envelopes,
@@ -56,7 +55,7 @@ function validationFailed(message: string, suggestions: string[] = []): HttpResu
   return payInError(400, "ORDER_VALIDATION_FAILED", "Validation failed", message, suggestions)
 }
 
-function createOrder(ctx: SandboxContext, req: ParsedRequest): HttpResult {
+function createOrder(ctx: SandboxContext, account: string, req: ParsedRequest): HttpResult {
   if (req.bodyInvalid || !req.body || typeof req.body !== "object" || Array.isArray(req.body)) {
     return validationFailed("Request body must be a JSON object", ["Send Content-Type: application/json"])
   }
@@ -83,7 +82,8 @@ function createOrder(ctx: SandboxContext, req: ParsedRequest): HttpResult {
     return validationFailed(`${input.currency} is not supported on ${input.chainId}`, [`Use ${chain.tokens.join(" or ")} on ${input.chainId}`])
   }
   const { orders, config } = ctx.payin
-  if (config.rejectDuplicateOrderReference && orders.some((o) => o.order_reference === input.orderReference)) {
+  const mine = orders.filter((o) => accountOf(o) === account)
+  if (config.rejectDuplicateOrderReference && mine.some((o) => o.order_reference === input.orderReference)) {
     return payInError(409, "DUPLICATE_ORDER_REFERENCE", "Duplicate order reference", `An order with reference ${input.orderReference} already exists`)
   }
   if (orders.filter((o) => o.status === "pending").length >= config.addressPoolSize) {
@@ -97,6 +97,7 @@ function createOrder(ctx: SandboxContext, req: ParsedRequest): HttpResult {
   const id = randomUUID()
   const order: PayInOrder = {
     id,
+    account,
     order_reference: input.orderReference,
     amount,
     token: input.currency,
@@ -138,10 +139,11 @@ function createOrder(ctx: SandboxContext, req: ParsedRequest): HttpResult {
   )
 }
 
-function getOrder(ctx: SandboxContext, id: string): HttpResult {
+function getOrder(ctx: SandboxContext, account: string, id: string): HttpResult {
   if (!UUID_RE.test(id)) return payInError(400, "ORDER_ID_INVALID", "Invalid order id", "Order id must be a UUID")
   const order = ctx.payin.find(id)
-  if (!order) return payInError(404, "ORDER_NOT_FOUND", "Order not found", `No order with id ${id}`)
+  // Another account's order does not exist for this key.
+  if (!order || accountOf(order) !== account) return payInError(404, "ORDER_NOT_FOUND", "Order not found", `No order with id ${id}`)
   return ok(200, payInOrderRow(order), "Order retrieved successfully")
 }
 
@@ -150,12 +152,12 @@ function positiveIntParam(value: string | null, fallback: number): number | unde
   return /^\d+$/.test(value) && Number(value) >= 1 ? Number(value) : undefined
 }
 
-function listOrders(ctx: SandboxContext, query: URLSearchParams): HttpResult {
+function listOrders(ctx: SandboxContext, account: string, query: URLSearchParams): HttpResult {
   const page = positiveIntParam(query.get("page"), 1)
   const requestedLimit = positiveIntParam(query.get("limit"), 20)
   if (page === undefined || requestedLimit === undefined) return validationFailed("page and limit must be positive integers")
   const limit = Math.min(requestedLimit, 100)
-  let rows = [...ctx.payin.orders]
+  let rows = ctx.payin.orders.filter((o) => accountOf(o) === account)
   const statuses = query.get("status")?.split(",").map((s) => s.trim()).filter(Boolean)
   if (statuses?.length) rows = rows.filter((o) => statuses.includes(o.status))
   const chain = query.get("chainId") ?? query.get("chain")
@@ -184,17 +186,18 @@ function listOrders(ctx: SandboxContext, query: URLSearchParams): HttpResult {
   })
 }
 
-function authorised(req: ParsedRequest): HttpResult | undefined {
+/** The caller's account label, or the 401 PayIn answers. */
+function authorised(ctx: SandboxContext, req: ParsedRequest): { account: string } | { denied: HttpResult } {
   const auth = header(req.headers, "authorization")
   const match = auth && /^Bearer\s+(\S+)$/i.exec(auth.trim())
   if (!match) {
     const message = header(req.headers, "x-api-key")
       ? "Missing Authorization header: this server reads only Authorization: Bearer <api key>"
       : "Missing Authorization header"
-    return json(401, { error: "Unauthorized", message })
+    return { denied: json(401, { error: "Unauthorized", message }) }
   }
-  if (match[1] !== SANDBOX_PAYIN_API_KEY) return json(401, { error: "Unauthorized", message: "Invalid API key" })
-  return undefined
+  const account = ctx.payin.accountOfKey(match[1])
+  return account ? { account } : { denied: json(401, { error: "Unauthorized", message: "Invalid API key" }) }
 }
 
 /** The endpoint name used by the request log and fault injection ("POST /orders", "GET /orders/:id", …). */
@@ -206,12 +209,13 @@ export function payInEndpointName(method: string, apiPath: string): string {
 /** `apiPath` is the part after /payin/api/v1. */
 export async function handlePayInApi(ctx: SandboxContext, apiPath: string, req: ParsedRequest): Promise<HttpResult> {
   if (apiPath === "/health" && req.method === "GET") return payInHealth(ctx)
-  const denied = authorised(req)
-  if (denied) return denied
+  const auth = authorised(ctx, req)
+  if ("denied" in auth) return auth.denied
+  const { account } = auth
   const path = apiPath.replace(/\/$/, "")
-  if (path === "/orders" && req.method === "POST") return createOrder(ctx, req)
-  if (path === "/orders" && req.method === "GET") return listOrders(ctx, req.query)
+  if (path === "/orders" && req.method === "POST") return createOrder(ctx, account, req)
+  if (path === "/orders" && req.method === "GET") return listOrders(ctx, account, req.query)
   const single = /^\/orders\/([^/]+)$/.exec(path)
-  if (single && req.method === "GET") return getOrder(ctx, decodeURIComponent(single[1]))
+  if (single && req.method === "GET") return getOrder(ctx, account, decodeURIComponent(single[1]))
   return json(404, { error: "Not Found", message: `Cannot ${req.method} /api/v1${apiPath}` })
 }

@@ -3,7 +3,7 @@ import type { SandboxContext } from "../context"
 import { formatTrimmed, parseDecimal } from "../decimal"
 import type { Delivery } from "../webhook-delivery"
 import type { PayInOrder } from "./state"
-import { PAYIN_CHAINS } from "./state"
+import { accountOf, PAYIN_CHAINS } from "./state"
 import { payInEventForOrder, payInWebhooks } from "./webhooks"
 
 /**
@@ -33,8 +33,9 @@ function fakeTxHash(chain: string): string {
   return protocol === "tron" ? randomBytes(32).toString("hex") : `0x${randomBytes(32).toString("hex")}`
 }
 
+/** Sends an order's event to its account's endpoints, signed with its account's secret. */
 function dispatchEvent(ctx: SandboxContext, order: PayInOrder, type: string, extra: Record<string, unknown> = {}): Promise<Delivery[]> {
-  const endpoints = ctx.payin.config.webhookEndpoints
+  const endpoints = ctx.payin.webhookEndpointsOf(accountOf(order))
   if (endpoints.length === 0) return Promise.resolve([])
   const event = payInEventForOrder(order, type, ctx.clock.nowDate().toISOString(), extra)
   return ctx.webhooks.dispatch(payInWebhooks(event, endpoints))
@@ -96,7 +97,7 @@ export async function transferToPayInOrder(
 
 /** The order row as PayIn's server returns it from GET /orders/:id. */
 export function payInOrderRow(order: PayInOrder) {
-  const { transfers: _transfers, expired_at: _expiredAt, ...row } = order
+  const { transfers: _transfers, expired_at: _expiredAt, account: _account, ...row } = order
   return row
 }
 

@@ -1,3 +1,5 @@
+import { accountLabelOfKey, DEFAULT_ACCOUNT, SANDBOX_PAYIN_API_KEY, SANDBOX_PAYIN_WEBHOOK_SECRET } from "../credentials"
+
 /** PayIn chains: which tokens each carries and how many confirmations an order waits for. */
 export const PAYIN_CHAINS: Record<string, { tokens: Array<"USDT" | "USDC">; confirmations: number; protocol: "evm" | "tron" | "solana" }> = {
   "ethereum-sepolia": { tokens: ["USDC"], confirmations: 3, protocol: "evm" },
@@ -19,9 +21,14 @@ export type PayInTransfer = {
   detected_at: string
 }
 
-/** The order row as PayIn's server stores it (snake_case); GET /orders/:id returns it minus `transfers`/`expired_at`. */
+/**
+ * The order row as PayIn's server stores it (snake_case); GET /orders/:id returns it minus the sandbox's own fields
+ * `transfers`, `expired_at` and `account`.
+ */
 export type PayInOrder = {
   id: string
+  /** Label of the account whose key created the order; absent = the default account. */
+  account?: string
   order_reference: string
   amount: string
   token: "USDT" | "USDC"
@@ -61,6 +68,18 @@ export type PayInConfig = {
   transferDetectedEvents: boolean
 }
 
+/** A merchant account added through the control API (`payinAddAccount`). */
+export type PayInAccount = {
+  account: string
+  apiKey: string
+  /** Signs this account's webhooks, unless an endpoint has a secret of its own. */
+  webhookSecret: string
+  webhookEndpoints: PayInWebhookEndpoint[]
+}
+
+/** The account an order belongs to; orders without one belong to the default account. */
+export const accountOf = (order: { account?: string }) => order.account ?? DEFAULT_ACCOUNT
+
 export const defaultPayInConfig = (): PayInConfig => ({
   addressPoolSize: 100,
   rejectDuplicateOrderReference: false,
@@ -70,6 +89,11 @@ export const defaultPayInConfig = (): PayInConfig => ({
 
 export class PayInState {
   orders: PayInOrder[] = []
+  /**
+   * Accounts added through the control API. The default account is not listed: its key and secret are the
+   * built-in credentials and its endpoints are `config.webhookEndpoints`.
+   */
+  accounts: PayInAccount[] = []
   config: PayInConfig
 
   constructor(private readonly baseConfig: Partial<PayInConfig> = {}) {
@@ -78,7 +102,40 @@ export class PayInState {
 
   reset(): void {
     this.orders = []
+    this.accounts = []
     this.config = { ...defaultPayInConfig(), ...this.baseConfig }
+  }
+
+  /** The account label of an API key, or undefined for an unknown key. */
+  accountOfKey(apiKey: string): string | undefined {
+    if (apiKey === SANDBOX_PAYIN_API_KEY) return DEFAULT_ACCOUNT
+    return this.accounts.find((a) => a.apiKey === apiKey)?.account
+  }
+
+  addAccount(input: { apiKey: string; webhookSecret: string; account?: string }): { account: string } {
+    const account = input.account ?? accountLabelOfKey(input.apiKey)
+    if (this.accountOfKey(input.apiKey)) throw new Error("This PayIn API key is already in use")
+    if (account === DEFAULT_ACCOUNT || this.accounts.some((a) => a.account === account)) {
+      throw new Error(`The PayIn account "${account}" already exists`)
+    }
+    this.accounts.push({ account, apiKey: input.apiKey, webhookSecret: input.webhookSecret, webhookEndpoints: [] })
+    return { account }
+  }
+
+  /** Secret an account's webhooks are signed with when the endpoint has none of its own. */
+  webhookSecretOf(account: string): string {
+    return this.accounts.find((a) => a.account === account)?.webhookSecret ?? SANDBOX_PAYIN_WEBHOOK_SECRET
+  }
+
+  /** Where an account's webhooks go. */
+  webhookEndpointsOf(account: string): PayInWebhookEndpoint[] {
+    return this.accounts.find((a) => a.account === account)?.webhookEndpoints ?? this.config.webhookEndpoints
+  }
+
+  setWebhookEndpoints(account: string, endpoints: PayInWebhookEndpoint[]): void {
+    const added = this.accounts.find((a) => a.account === account)
+    if (added) added.webhookEndpoints = endpoints
+    else this.config.webhookEndpoints = endpoints
   }
 
   find(id: string): PayInOrder | undefined {
@@ -86,11 +143,12 @@ export class PayInState {
   }
 
   toJSON() {
-    return { orders: this.orders, config: this.config }
+    return { orders: this.orders, accounts: this.accounts, config: this.config }
   }
 
   load(saved: Partial<ReturnType<PayInState["toJSON"]>>): void {
     this.orders = saved.orders ?? []
+    this.accounts = saved.accounts ?? []
     // Settings given at start (options, SANDBOX_PAYIN_WEBHOOK_URLS) win over saved ones.
     this.config = { ...defaultPayInConfig(), ...(saved.config ?? {}), ...this.baseConfig }
   }

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto"
 import { z } from "zod"
-import { secPaidEnvironmentOfKey, type SecPaidEnvironment } from "../credentials"
 import type { SandboxContext } from "../context"
 import { formatFixed, parseDecimal } from "../decimal"
 import { header, json, type HttpResult, type ParsedRequest } from "../http"
-import { secPaidTime, type SecPaidLink, type SecPaidTransaction } from "./state"
+import { isOwnedBy, secPaidTime, type SecPaidLink, type SecPaidOwner, type SecPaidTransaction } from "./state"
 
 /**
  * SecPaid API v2: `POST /secpaid/api/v2/<name>`, `token` header, JSON or form bodies,
@@ -99,12 +98,12 @@ function serviceFeeCents(amountCents: bigint): bigint {
 type CreateLinkInput = {
   amountCents: bigint
   params: Params
-  environment: SecPaidEnvironment
+  owner: SecPaidOwner
   split?: { type: "normal" | "absolute"; recipients: Array<{ token: string; share: string }> }
 }
 
 function createLinkFromParams(ctx: SandboxContext, input: CreateLinkInput): SecPaidLink | { error: string } {
-  const { params, environment } = input
+  const { params, owner } = input
   const cfg = ctx.secpaid.config
   const callbacks = resolveUrlList(params.callback_url, cfg.profileCallbackUrls, "callback_url")
   if ("error" in callbacks) return callbacks
@@ -118,7 +117,7 @@ function createLinkFromParams(ctx: SandboxContext, input: CreateLinkInput): SecP
   const cancellable = flag(params.cancellable ?? params.is_cancellation, true)
   const link: SecPaidLink = {
     id: ctx.secpaid.nextLinkId++,
-    environment,
+    ...owner,
     amount: formatFixed(input.amountCents, 2),
     servicefee: formatFixed(serviceFeeCents(input.amountCents), 2),
     recipient_note: text(params.recipient_note) ?? "",
@@ -176,17 +175,17 @@ function parseAmount(value: unknown): { cents: bigint } | { error: string } {
   return { cents }
 }
 
-function createLink(ctx: SandboxContext, env: SecPaidEnvironment, params: Params): HttpResult {
+function createLink(ctx: SandboxContext, owner: SecPaidOwner, params: Params): HttpResult {
   const amount = parseAmount(params.amount)
   if ("error" in amount) return fail(amount.error)
-  const link = createLinkFromParams(ctx, { amountCents: amount.cents, params, environment: env })
+  const link = createLinkFromParams(ctx, { amountCents: amount.cents, params, owner })
   if ("error" in link) return fail(link.error)
   return secPaidEnvelope(true, "Link created successfully", linkResponseData(ctx, link))
 }
 
 const recipientSchema = z.object({ token: z.string().trim().min(1), share: z.union([z.string(), z.number()]) })
 
-function createSplitLink(ctx: SandboxContext, env: SecPaidEnvironment, params: Params, ownToken: string): HttpResult {
+function createSplitLink(ctx: SandboxContext, owner: SecPaidOwner, params: Params, ownToken: string): HttpResult {
   const amount = parseAmount(params.amount)
   if ("error" in amount) return fail(amount.error)
   const splitType = text(params.split_type)?.toLowerCase() || "normal"
@@ -209,22 +208,23 @@ function createSplitLink(ctx: SandboxContext, env: SecPaidEnvironment, params: P
   const link = createLinkFromParams(ctx, {
     amountCents: amount.cents,
     params,
-    environment: env,
+    owner,
     split: { type: splitType, recipients },
   })
   if ("error" in link) return fail(link.error)
   return secPaidEnvelope(true, "Split link created successfully", linkResponseData(ctx, link))
 }
 
-function transactionRow(t: SecPaidTransaction): Omit<SecPaidTransaction, "environment"> {
-  const { environment: _environment, ...row } = t
+/** A pay-in row as the API returns it: without the sandbox's ownership fields. */
+function transactionRow(t: SecPaidTransaction): Omit<SecPaidTransaction, "environment" | "account"> {
+  const { environment: _environment, account: _account, ...row } = t
   return row
 }
 
 const createdMs = (secPaidDateTime: string) => Date.parse(secPaidDateTime.replace(" ", "T") + "Z")
 
-function getPayInTransactions(ctx: SandboxContext, env: SecPaidEnvironment, params: Params): HttpResult {
-  const mine = ctx.secpaid.transactions.filter((t) => t.environment === env)
+function getPayInTransactions(ctx: SandboxContext, owner: SecPaidOwner, params: Params): HttpResult {
+  const mine = ctx.secpaid.transactions.filter((t) => isOwnedBy(t, owner))
   const payId = text(params.pay_id)
   if (payId) {
     return secPaidEnvelope(true, "List retrived successfully", mine.filter((t) => t.pay_id === payId).map(transactionRow))
@@ -248,11 +248,11 @@ function getPayInTransactions(ctx: SandboxContext, env: SecPaidEnvironment, para
   return secPaidEnvelope(true, "List retrived successfully", rows.slice((page - 1) * limit, page * limit).map(transactionRow))
 }
 
-function listLinks(ctx: SandboxContext, env: SecPaidEnvironment, params: Params, used: boolean): HttpResult {
+function listLinks(ctx: SandboxContext, owner: SecPaidOwner, params: Params, used: boolean): HttpResult {
   const limit = positiveInt(params.limit, 10)
   const search = text(params.search)?.toLowerCase()
   const rows = ctx.secpaid.links
-    .filter((l) => l.environment === env)
+    .filter((l) => isOwnedBy(l, owner))
     .filter((l) => (used ? l.status === "Used" || l.status === "Refunded" : l.status === "Unused" || l.status === "Cancelled"))
     .filter((l) => !search || l.recipient_note.toLowerCase().includes(search))
     .reverse()
@@ -278,16 +278,16 @@ function linkIdParam(value: unknown): string | undefined {
   return /^\d+$/.test(decoded) ? decoded : undefined
 }
 
-function deleteLink(ctx: SandboxContext, env: SecPaidEnvironment, params: Params): HttpResult {
-  const link = ctx.secpaid.findLink(env, linkIdParam(params.link_id ?? params.pay_id))
+function deleteLink(ctx: SandboxContext, owner: SecPaidOwner, params: Params): HttpResult {
+  const link = ctx.secpaid.findLink(owner, linkIdParam(params.link_id ?? params.pay_id))
   if (!link) return fail("Link not found")
   if (link.status !== "Unused" && link.status !== "Cancelled") return fail("This link is already used")
   link.status = "Deleted"
   return secPaidEnvelope(true, "Link deleted successfully", { link_id: String(link.id) })
 }
 
-function refundPayment(ctx: SandboxContext, env: SecPaidEnvironment, params: Params): HttpResult {
-  const link = ctx.secpaid.findLink(env, text(params.pay_id))
+function refundPayment(ctx: SandboxContext, owner: SecPaidOwner, params: Params): HttpResult {
+  const link = ctx.secpaid.findLink(owner, text(params.pay_id))
   const refundText = text(params.refund_amount)
   if (!refundText) return fail("Refund amount is required")
   if (!link) return fail("Link not found")
@@ -335,8 +335,8 @@ export async function handleSecPaidApi(ctx: SandboxContext, name: string, req: P
   if (req.method !== "POST") return secPaidEnvelope(false, "Method not allowed", [], 405, { allow: "POST" })
   const token = header(req.headers, "token")?.trim()
   if (!token) return secPaidEnvelope(false, "Please enter token", [], 401)
-  const env = secPaidEnvironmentOfKey(token)
-  if (!env) return secPaidEnvelope(false, "Incorrect token or missing token", [], 401)
+  const owner = ctx.secpaid.ownerOfKey(token)
+  if (!owner) return secPaidEnvelope(false, "Incorrect token or missing token", [], 401)
   const retryAfter = rateLimited(ctx, token)
   if (retryAfter !== undefined) {
     return secPaidEnvelope(false, "API rate limit exceeded", [], 429, { "retry-after": String(retryAfter) })
@@ -345,19 +345,19 @@ export async function handleSecPaidApi(ctx: SandboxContext, name: string, req: P
   const params: Params = req.body && typeof req.body === "object" && !Array.isArray(req.body) ? (req.body as Params) : {}
   switch (name) {
     case "createLink":
-      return createLink(ctx, env, params)
+      return createLink(ctx, owner, params)
     case "createSplitLink":
-      return createSplitLink(ctx, env, params, token)
+      return createSplitLink(ctx, owner, params, token)
     case "getPayInTransactions":
-      return getPayInTransactions(ctx, env, params)
+      return getPayInTransactions(ctx, owner, params)
     case "getMyUnusedLinks":
-      return listLinks(ctx, env, params, false)
+      return listLinks(ctx, owner, params, false)
     case "getMyUsedLinks":
-      return listLinks(ctx, env, params, true)
+      return listLinks(ctx, owner, params, true)
     case "deleteLink":
-      return deleteLink(ctx, env, params)
+      return deleteLink(ctx, owner, params)
     case "refundPayment":
-      return refundPayment(ctx, env, params)
+      return refundPayment(ctx, owner, params)
     default:
       // Payouts and invoices are outside checkout; the sandbox has none.
       return secPaidEnvelope(true, "List retrived successfully", [])

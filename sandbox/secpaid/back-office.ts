@@ -14,6 +14,7 @@ export function approveSecPaidRefund(ctx: SandboxContext, link: SecPaidLink): Se
   const seq = ctx.secpaid.nextTransactionSeq++
   ctx.secpaid.transactions.push({
     environment: link.environment,
+    account: link.account,
     pay_id: String(link.id),
     transaction_id: `${now.slice(0, 10).replace(/-/g, "")}-rf-${String(seq).padStart(6, "0")}`,
     amount: link.refund.amount,
@@ -51,6 +52,7 @@ export function openSecPaidDispute(ctx: SandboxContext, link: SecPaidLink): SecP
   const seq = ctx.secpaid.nextTransactionSeq++
   ctx.secpaid.transactions.push({
     environment: link.environment,
+    account: link.account,
     pay_id: String(link.id),
     transaction_id: `${now.slice(0, 10).replace(/-/g, "")}-dp-${String(seq).padStart(6, "0")}`,
     amount: link.amount,

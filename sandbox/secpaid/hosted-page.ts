@@ -49,6 +49,7 @@ export async function paySecPaidLink(
   const seq = ctx.secpaid.nextTransactionSeq++
   ctx.secpaid.transactions.push({
     environment: link.environment,
+    account: link.account,
     pay_id: String(link.id),
     transaction_id: `${link.paid_on.slice(0, 10).replace(/-/g, "")}-pi-${String(seq).padStart(6, "0")}`,
     amount: link.amount,
