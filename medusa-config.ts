@@ -40,6 +40,27 @@ const payinOptions = {
   requestTimeoutMs: env.PAYIN_REQUEST_TIMEOUT_MS ? Number(env.PAYIN_REQUEST_TIMEOUT_MS) : undefined,
 }
 
+/**
+ * Which registrations of the gateways this store makes. By default SecPaid as `id: "secpaid"`
+ * and PayIn as `id: "payin"` (providers `pp_secpaid_secpaid`, `pp_payin_payin`).
+ * `PAYMENT_GATEWAYS_DEMO_REGISTRATIONS=several` shows a store with several accounts:
+ * SecPaid twice, `eu` (SECPAID_API_KEY) and `marketplace` (SECPAID_MARKETPLACE_API_KEY, a
+ * second account's key), and PayIn as `crypto`; each has its own webhook URL,
+ * `/hooks/<gateway>/<id>`. Each entry gets an options object of its own: a provider
+ * recognises its registration by that object.
+ */
+const paymentProviders =
+  env.PAYMENT_GATEWAYS_DEMO_REGISTRATIONS === "several"
+    ? [
+        { resolve: "./src/providers/secpaid", id: "eu", options: { ...secpaidOptions } },
+        { resolve: "./src/providers/secpaid", id: "marketplace", options: { ...secpaidOptions, apiKey: env.SECPAID_MARKETPLACE_API_KEY } },
+        { resolve: "./src/providers/payin", id: "crypto", options: { ...payinOptions } },
+      ]
+    : [
+        { resolve: "./src/providers/secpaid", id: "secpaid", options: secpaidOptions },
+        { resolve: "./src/providers/payin", id: "payin", options: payinOptions },
+      ]
+
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: env.DATABASE_URL,
@@ -63,10 +84,7 @@ module.exports = defineConfig({
     {
       resolve: "@medusajs/medusa/payment",
       options: {
-        providers: [
-          { resolve: "./src/providers/secpaid", id: "secpaid", options: secpaidOptions },
-          { resolve: "./src/providers/payin", id: "payin", options: payinOptions },
-        ],
+        providers: paymentProviders,
       },
     },
     ...(redisUrl

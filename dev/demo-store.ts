@@ -12,6 +12,7 @@ import {
   linkSalesChannelsToStockLocationWorkflow,
   updateStoresWorkflow,
 } from "@medusajs/medusa/core-flows"
+import { listGatewayRegistrations } from "../src/modules/payment-gateways/gateway-registry"
 
 /**
  * The demo store used by `npm run dev` and by the integration tests: a region in
@@ -27,8 +28,9 @@ export const DEMO = {
   prices: { eur: "25.50", usd: "27.25" },
   shipping: { eur: "4.50", usd: "5.00" },
   regions: {
-    eur: { name: "Europe (SecPaid)", currency_code: "eur", countries: ["de", "fr", "nl", "at", "es", "it"], providers: ["pp_secpaid_secpaid", "pp_system_default"] },
-    usd: { name: "United States (PayIn)", currency_code: "usd", countries: ["us"], providers: ["pp_payin_payin", "pp_system_default"] },
+    // `gateway`: every registration of it that medusa-config.ts makes (pp_secpaid_secpaid by default; eu and marketplace with several).
+    eur: { name: "Europe (SecPaid)", currency_code: "eur", countries: ["de", "fr", "nl", "at", "es", "it"], gateway: "secpaid", providers: ["pp_system_default"] },
+    usd: { name: "United States (PayIn)", currency_code: "usd", countries: ["us"], gateway: "payin", providers: ["pp_system_default"] },
   },
 } as const
 
@@ -77,6 +79,7 @@ export async function seedDemoStore(container: MedusaContainer): Promise<DemoSto
   })
 
   // Regions
+  const registrations = await listGatewayRegistrations(container)
   const regionIds = {} as Record<"eur" | "usd", string>
   for (const key of ["eur", "usd"] as const) {
     const spec = DEMO.regions[key]
@@ -85,7 +88,7 @@ export async function seedDemoStore(container: MedusaContainer): Promise<DemoSto
       const { result } = await createRegionsWorkflow(container).run({
         input: {
           regions: [
-            { name: spec.name, currency_code: spec.currency_code, countries: [...spec.countries], payment_providers: [...spec.providers] },
+            { name: spec.name, currency_code: spec.currency_code, countries: [...spec.countries], payment_providers: [...registrations.filter((r) => r.gateway === spec.gateway).map((r) => r.providerId), ...spec.providers] },
           ],
         },
       })

@@ -10,15 +10,17 @@ import { orderForCart, sandbox } from "./payin-helpers"
 
 export const SECPAID_PROVIDER = "pp_secpaid_secpaid"
 
-export const inboxUrl = (gateway: "secpaid" | "payin") => `${process.env.MEDUSA_BACKEND_URL}/hooks/${gateway}`
+/** The plugin's webhook route of a gateway: the bare one, or a registration's (`/hooks/secpaid/eu`). */
+export const inboxUrl = (gateway: "secpaid" | "payin", registrationId?: string) =>
+  `${process.env.MEDUSA_BACKEND_URL}/hooks/${gateway}${registrationId === undefined ? "" : `/${registrationId}`}`
 
 export function inbox(container: MedusaContainer): PaymentGatewaysModuleService {
   return container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
 }
 
-export async function secPaidCheckout(api: AxiosInstance, fixture: StoreFixture) {
+export async function secPaidCheckout(api: AxiosInstance, fixture: StoreFixture, providerId = SECPAID_PROVIDER) {
   const cart = await createCartReadyForPayment(api, fixture, { currency: "eur" })
-  const { session } = await startPaymentSession(api, fixture, cart.id, SECPAID_PROVIDER)
+  const { session } = await startPaymentSession(api, fixture, cart.id, providerId)
   return { cartId: cart.id as string, sessionId: session.id as string, payId: String(session.data.pay_id), session }
 }
 
@@ -35,8 +37,8 @@ export async function paySecPaidLinkSilently(payId: string) {
 }
 
 /** SecPaid's webhook for a link, as the sandbox sends it, to the plugin's route. */
-export async function sendSecPaidWebhook(payId: string, status: "success" | "cancel", format?: "form" | "json-flat" | "json-nested") {
-  const { deliveries } = await sandbox().secpaidSendWebhook({ payId, status, to: inboxUrl("secpaid"), format })
+export async function sendSecPaidWebhook(payId: string, status: "success" | "cancel", format?: "form" | "json-flat" | "json-nested", to = inboxUrl("secpaid")) {
+  const { deliveries } = await sandbox().secpaidSendWebhook({ payId, status, to, format })
   return deliveries
 }
 

@@ -1,10 +1,9 @@
 import { medusaSuite } from "../helpers/medusa-runner"
 import { Modules } from "@medusajs/framework/utils"
-import {
-  GATEWAY_PROVIDER_IDS,
-  registeredPaymentProvider,
-  resolveGatewayProvider,
-} from "../../src/modules/payment-gateways/gateway-providers"
+import { registeredPaymentProvider, resolveGatewayProvider } from "../../src/modules/payment-gateways/gateway-providers"
+
+/** The registrations of the repository's default test store (medusa-config.ts). */
+const PROVIDER_IDS = { secpaid: "pp_secpaid_secpaid", payin: "pp_payin_payin" } as const
 
 jest.setTimeout(120_000)
 
@@ -26,10 +25,10 @@ medusaSuite({
         )
       }
       for (const gateway of ["secpaid", "payin"] as const) {
-        const provider = resolveGatewayProvider(container, gateway)
+        const provider = resolveGatewayProvider(container, gateway, PROVIDER_IDS[gateway])
         if (!provider) {
           throw new Error(
-            `registeredPaymentProvider did not return the ${gateway} provider ${GATEWAY_PROVIDER_IDS[gateway]} registered in medusa-config.ts: Medusa changed how the payment module holds its providers; adapt src/modules/payment-gateways/gateway-providers.ts.`
+            `registeredPaymentProvider did not return the ${gateway} provider ${PROVIDER_IDS[gateway]} registered in medusa-config.ts: Medusa changed how the payment module holds its providers; adapt src/modules/payment-gateways/gateway-providers.ts.`
           )
         }
         // The instance Medusa itself calls, not a look-alike: its runtime answers with the effective options.

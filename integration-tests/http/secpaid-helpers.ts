@@ -11,14 +11,17 @@ export const SECPAID_PROVIDER = "pp_secpaid_secpaid"
 
 export { countOrders, orderForCart, ordersForCart, paymentSession, sandbox, waitForOrder } from "../helpers/orders"
 
-/** The plugin's durable webhook route: the provider's default payment_endpoint. */
-export function secPaidWebhookUrl(): string {
-  return `${process.env.MEDUSA_BACKEND_URL}/hooks/secpaid`
+/**
+ * The plugin's durable webhook route of a registration (`id` in medusa-config.ts): the
+ * provider's default payment_endpoint. `null` for the bare `/hooks/secpaid`.
+ */
+export function secPaidWebhookUrl(registrationId: string | null = "secpaid"): string {
+  return `${process.env.MEDUSA_BACKEND_URL}/hooks/secpaid${registrationId === null ? "" : `/${registrationId}`}`
 }
 
-export async function secPaidCheckout(api: AxiosInstance, fixture: StoreFixture) {
+export async function secPaidCheckout(api: AxiosInstance, fixture: StoreFixture, providerId = SECPAID_PROVIDER) {
   const cart = await createCartReadyForPayment(api, fixture, { currency: "eur" })
-  const { session, collectionId } = await startPaymentSession(api, fixture, cart.id, SECPAID_PROVIDER, { cart_id: cart.id })
+  const { session, collectionId } = await startPaymentSession(api, fixture, cart.id, providerId, { cart_id: cart.id })
   return { cartId: cart.id as string, sessionId: session.id as string, payId: session.data.pay_id as string, session, collectionId }
 }
 

@@ -61,6 +61,8 @@ export default defineMiddlewares({
     // in the delivery log; Medusa's body parser would answer those itself.
     { matcher: "/hooks/secpaid", methods: ["POST"], bodyParser: false },
     { matcher: "/hooks/payin", methods: ["POST"], bodyParser: false },
+    { matcher: "/hooks/secpaid/:registration", methods: ["POST"], bodyParser: false },
+    { matcher: "/hooks/payin/:registration", methods: ["POST"], bodyParser: false },
     { matcher: "/hooks/secpaid/return/:session_id", methods: ["GET"], middlewares: [throttleBrowserReturn] },
     { matcher: "/hooks/payin/return/:session_id", methods: ["GET"], middlewares: [throttleBrowserReturn] },
     { matcher: "/store/carts/:id/complete", methods: ["POST"], middlewares: [markCartCompletionAnonymous] },

@@ -14,8 +14,10 @@ export default async function reconcileGatewayPaymentsJob(container: MedusaConta
     const report = await reconcileGatewayPayments(container, reconcileOptionsFromEnv())
     const found = report.secpaid.paidFound + report.payin.paidFound + report.payin.closedFound + report.secpaid.linksDeleted
     if (found) logger.info(`Gateway reconciliation: ${JSON.stringify(report)}`)
-    for (const [gateway, part] of Object.entries(report)) {
-      if (part.unfinished) logger.warn(`Gateway reconciliation of ${gateway} did not finish (${part.unfinished}); it runs again next minute.`)
+    for (const gateway of [report.secpaid, report.payin]) {
+      for (const [providerId, part] of Object.entries(gateway.registrations)) {
+        if (part.unfinished) logger.warn(`Gateway reconciliation of ${providerId} did not finish (${part.unfinished}); it runs again next minute.`)
+      }
     }
   } catch (error) {
     logger.warn(`Gateway reconciliation did not finish (${(error as Error).message}); it runs again next minute.`)

@@ -29,6 +29,8 @@ import type { ExpiredOrderAwaitingPaymentInput, ExpiredOrderAwaitingPaymentOutco
 export type InboxEvent = {
   id: string
   gateway: GatewayId
+  /** The registration the event is for (`pp_secpaid_eu`); recorded on flags. */
+  provider_id?: string | null
   event_id: string
   /** The gateway's payment reference (SecPaid pay_id, PayIn order id). */
   reference: string | null
@@ -61,6 +63,7 @@ export type GatewayReceipt = { received: string | undefined; expected?: string; 
 
 export type PaymentFlagInput = {
   gateway: GatewayId
+  providerId?: string
   reference: string
   kind: PaymentFlagKind
   sessionId?: string
@@ -129,6 +132,7 @@ async function decidePaid(
   if (cancelledBefore) {
     await c.flag({
       gateway: event.gateway,
+      providerId: event.provider_id ?? undefined,
       reference,
       kind: "payment_after_cancel",
       sessionId,
@@ -147,6 +151,7 @@ async function decidePaid(
   if (paid !== expected) {
     await c.flag({
       gateway: event.gateway,
+      providerId: event.provider_id ?? undefined,
       reference,
       kind: paid < expected ? "partial_payment" : "overpayment",
       sessionId,
@@ -195,6 +200,7 @@ async function decideEnded(
     // Placed before confirmation (pending authorization) and not paid: cancelled only when nothing arrived.
     const settled = await c.settleExpiredOrder({
       gateway: event.gateway,
+      providerId: event.provider_id ?? undefined,
       sessionId,
       reference: event.reference ?? sessionId,
       ...(action === "canceled"

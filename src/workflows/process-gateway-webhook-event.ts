@@ -3,7 +3,8 @@ import { ContainerRegistrationKeys, MedusaError, Modules, PaymentActions } from 
 import { completePaidCart, findCartAndOrderForSession } from "../lib/complete-paid-cart"
 import { currentGatewayCall, runGatewayCall } from "../lib/gateway-call-context"
 import { orderHoldsCapturedMoney, paymentCaptureFields } from "../lib/payment-capture"
-import { GATEWAY_PROVIDER_IDS, resolveRefreshedGatewayProvider } from "../modules/payment-gateways/gateway-providers"
+import { requireGatewayProvider } from "../modules/payment-gateways/gateway-providers"
+import { registrationOfStoredRow } from "../modules/payment-gateways/gateway-registry"
 import type { GatewayId } from "../modules/payment-gateways/models/webhook-event"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../modules/payment-gateways/service"
@@ -42,15 +43,25 @@ export async function processGatewayWebhookEvent(container: MedusaContainer, web
   // (reconciliation runs as background work).
   for (;;) {
     const result = await runGatewayCall({ ...currentGatewayCall(), freshVerification: true, confirmed: new Map() }, () =>
-      runInboxEventOnce({ inbox, logger, decide: (row) => decideWebhookEvent(row, collaborators) }, webhookEventId)
+      runInboxEventOnce({ inbox, logger, decide: async (row) => decideWebhookEvent(await withRegistration(container, row), collaborators) }, webhookEventId)
     )
     // Another delivery of the event arrived while this one was checked and came to nothing: check again now.
     if (!result.requeued) return result.result
   }
 }
 
+/**
+ * The row with the registration it belongs to: its own provider id, or for an event
+ * stored before registrations were recorded, the gateway's only registration (an error,
+ * never a guess, when the gateway now has several).
+ */
+async function withRegistration(container: MedusaContainer, row: WebhookEventRow): Promise<WebhookEventRow & { provider_id: string }> {
+  const registration = await registrationOfStoredRow(container, row.gateway, row.provider_id, `The ${row.gateway} event ${row.event_id}`)
+  return { ...row, provider_id: registration.providerId }
+}
+
 /** The decision's collaborators, backed by Medusa's payment module, query, core workflows and the plugin's inbox. */
-function medusaCollaborators(container: MedusaContainer): WebhookEventCollaborators<WebhookEventRow> {
+function medusaCollaborators(container: MedusaContainer): WebhookEventCollaborators<WebhookEventRow & { provider_id: string }> {
   const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
   const paymentModule = container.resolve(Modules.PAYMENT)
   return {
@@ -84,7 +95,7 @@ function medusaCollaborators(container: MedusaContainer): WebhookEventCollaborat
         status,
       })
     },
-    receivedAtGateway: (event, session) => RECEIPT_OF_ENDED_PAYMENT[event.gateway](container, session),
+    receivedAtGateway: (event, session) => RECEIPT_OF_ENDED_PAYMENT[event.gateway](container, event as StoredEvent, session),
     settleExpiredOrder: (input) => settleExpiredOrderAwaitingPayment(container, input),
     flag: (input) => inbox.flagPayment(input),
   }
@@ -95,25 +106,27 @@ function verdictOf(action: WebhookActionResult): GatewayVerdict {
   return { action: action.action, sessionId, amount: action.data?.amount }
 }
 
+type StoredEvent = WebhookEventRow & { provider_id: string }
+
 /**
- * What a stored event asks for, decided by the gateway's provider with the settings
- * saved in the admin loaded first.
+ * What a stored event asks for, decided by the provider of the event's registration
+ * (its own API key and settings, the admin-saved ones loaded first).
  */
-const VERIFY_STORED_EVENT: Record<GatewayId, (container: MedusaContainer, row: WebhookEventRow) => Promise<WebhookActionResult>> = {
+const VERIFY_STORED_EVENT: Record<GatewayId, (container: MedusaContainer, row: StoredEvent) => Promise<WebhookActionResult>> = {
   // The signature was checked by the webhook route before the event was stored (a
   // timestamped signature is only valid for 5 minutes, a retry may come hours later),
   // so the provider takes it as verified at ingest and asks PayIn for the order.
   payin: async (container, row) => {
-    const provider = await resolveRefreshedGatewayProvider(container, "payin")
-    if (!provider) throw new Error("The PayIn provider pp_payin_payin is not registered in the payment module; add it to medusa-config.ts")
+    const provider = requireGatewayProvider(container, { gateway: "payin", providerId: row.provider_id })
     return await provider.actionForStoredEvent({ rawBody: Buffer.from(row.raw_body, "base64"), headers: { ...(row.headers ?? {}) } })
   },
   // A SecPaid body is never signed: through the payment module, as Medusa's own route
   // does; the provider loads the admin settings itself and verifies with SecPaid.
   secpaid: async (container, row) => {
+    requireGatewayProvider(container, { gateway: "secpaid", providerId: row.provider_id })
     const rawBody = Buffer.from(row.raw_body, "base64")
     return await container.resolve(Modules.PAYMENT).getWebhookActionAndData({
-      provider: GATEWAY_PROVIDER_IDS.secpaid,
+      provider: row.provider_id,
       payload: { data: bodyAsData(rawBody), rawData: rawBody, headers: { ...(row.headers ?? {}) } },
     })
   },
@@ -121,11 +134,11 @@ const VERIFY_STORED_EVENT: Record<GatewayId, (container: MedusaContainer, row: W
 
 /**
  * How much the gateway received for a payment it reports as FAILED, asked from the
- * gateway itself; `received` undefined when it cannot say.
+ * gateway itself (the event's registration); `received` undefined when it cannot say.
  */
-const RECEIPT_OF_ENDED_PAYMENT: Record<GatewayId, (container: MedusaContainer, session: SessionState) => Promise<GatewayReceipt>> = {
-  payin: (container, session) =>
-    payInReceiptOfEndedOrder(session.data, async () => (await resolveRefreshedGatewayProvider(container, "payin"))?.gatewayClient()),
+const RECEIPT_OF_ENDED_PAYMENT: Record<GatewayId, (container: MedusaContainer, row: StoredEvent, session: SessionState) => Promise<GatewayReceipt>> = {
+  payin: (container, row, session) =>
+    payInReceiptOfEndedOrder(session.data, async () => requireGatewayProvider(container, { gateway: "payin", providerId: row.provider_id }).gatewayClient()),
   // SecPaid never reports a payment as failed (only paid or cancelled), and has no partial amounts.
   secpaid: async () => ({ received: undefined }),
 }

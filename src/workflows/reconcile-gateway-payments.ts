@@ -3,7 +3,10 @@ import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import { runGatewayCall } from "../lib/gateway-call-context"
-import { GATEWAY_PROVIDER_IDS, resolveGatewayProvider } from "../modules/payment-gateways/gateway-providers"
+import { resolveGatewayProvider } from "../modules/payment-gateways/gateway-providers"
+import { listGatewayRegistrations } from "../modules/payment-gateways/gateway-registry"
+import type { GatewayId } from "../modules/payment-gateways/models/webhook-event"
+import type { GatewayRegistration } from "../modules/payment-gateways/registrations"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../modules/payment-gateways/service"
 import type { PayInOrder } from "../providers/payin/responses"
@@ -23,6 +26,10 @@ import { processGatewayWebhookEvent } from "./process-gateway-webhook-event"
  * "reconciliation") and goes through the SAME processing as a webhook: provider
  * verification → processPaymentWorkflow → order. SecPaid links abandoned longer
  * than `abandonedLinkTtlMs` are deleted at SecPaid and their sessions cancelled.
+ *
+ * Every registration of a gateway (`pp_secpaid_eu`, `pp_secpaid_marketplace`) is its
+ * own part: its sessions, checked with its own client (its own API key and request
+ * budget), failing on its own.
  */
 
 export type ReconcileGatewayPaymentsOptions = {
@@ -34,13 +41,23 @@ export type ReconcileGatewayPaymentsOptions = {
   maxLinkDeletionsPerRun?: number
   /** Upper bound of list pages per gateway and run. Default 20 (20,000 SecPaid rows, 2,000 PayIn orders). */
   maxPages?: number
+  /** Only these registrations (payment provider ids); all of the plugin's by default. */
+  providerIds?: string[]
   now?: Date
 }
 
-/** `unfinished` says why a gateway's part stopped early (the next run tries again); the other gateway's part still ran. */
+/** One registration's part of a run; `unfinished` says why it stopped early (the next run tries again). */
+export type SecPaidReconcilePart = { pending: number; listCalls: number; paidFound: number; ordersQueued: number; linksDeleted: number; unfinished?: string }
+export type PayInReconcilePart = { pending: number; listCalls: number; paidFound: number; closedFound: number; eventsQueued: number; unfinished?: string }
+
+/**
+ * Per gateway, the totals of its registrations (`unfinished` when any of them stopped
+ * early), and each registration's own part under `registrations`, by provider id.
+ * A part that stopped early never stops the others.
+ */
 export type ReconcileGatewayPaymentsReport = {
-  secpaid: { pending: number; listCalls: number; paidFound: number; ordersQueued: number; linksDeleted: number; unfinished?: string }
-  payin: { pending: number; listCalls: number; paidFound: number; closedFound: number; eventsQueued: number; unfinished?: string }
+  secpaid: SecPaidReconcilePart & { registrations: Record<string, SecPaidReconcilePart> }
+  payin: PayInReconcilePart & { registrations: Record<string, PayInReconcilePart> }
 }
 
 export const SECPAID_TRANSACTIONS_PAGE_SIZE = 1000
@@ -69,26 +86,77 @@ export async function reconcileGatewayPayments(
 ): Promise<ReconcileGatewayPaymentsReport> {
   const now = options.now ?? new Date()
   const pendingAfterMs = options.pendingAfterMs ?? 10 * 60_000
-  const sessions = await listWaitingSessions(container, new Date(now.getTime() - pendingAfterMs))
   const report: ReconcileGatewayPaymentsReport = {
-    secpaid: { pending: 0, listCalls: 0, paidFound: 0, ordersQueued: 0, linksDeleted: 0 },
-    payin: { pending: 0, listCalls: 0, paidFound: 0, closedFound: 0, eventsQueued: 0 },
+    secpaid: { ...secPaidPart(), registrations: {} },
+    payin: { ...payInPart(), registrations: {} },
   }
-  const secpaid = sessions.filter((s) => s.provider_id === GATEWAY_PROVIDER_IDS.secpaid)
-  const payin = sessions.filter((s) => s.provider_id === GATEWAY_PROVIDER_IDS.payin)
-  // Background: spends SecPaid's shared budget last, never in front of a shopper.
-  if (secpaid.length) {
-    await reconcilePart(report.secpaid, () =>
-      runGatewayCall({ priority: "background" }, () => reconcileSecPaid(container, secpaid, now, options, report.secpaid))
-    )
+  // Registrations removed from medusa-config stay in the payment module, disabled: no provider answers for them.
+  const registrations = (await listGatewayRegistrations(container)).filter(
+    (r) => r.enabled && (!options.providerIds || options.providerIds.includes(r.providerId))
+  )
+  if (!registrations.length) return report
+  const sessions = await listWaitingSessions(
+    container,
+    registrations.map((r) => r.providerId),
+    new Date(now.getTime() - pendingAfterMs)
+  )
+  for (const registration of registrations) {
+    const own = sessions.filter((s) => s.provider_id === registration.providerId)
+    if (own.length) await RECONCILE_REGISTRATION[registration.gateway]({ container, registration, sessions: own, now, options, report })
   }
-  if (payin.length) await reconcilePart(report.payin, () => reconcilePayIn(container, payin, options, report.payin))
+  addUp(report.secpaid)
+  addUp(report.payin)
   return report
 }
 
+type RegistrationRun = {
+  container: MedusaContainer
+  registration: GatewayRegistration
+  sessions: PendingSession[]
+  now: Date
+  options: ReconcileGatewayPaymentsOptions
+  report: ReconcileGatewayPaymentsReport
+}
+
+/** Each gateway's way of reconciling one registration's waiting sessions into its part of the report. */
+const RECONCILE_REGISTRATION: Record<GatewayId, (run: RegistrationRun) => Promise<void>> = {
+  secpaid: async ({ container, registration, sessions, now, options, report }) => {
+    const part = (report.secpaid.registrations[registration.providerId] = secPaidPart())
+    // Background: spends SecPaid's budget last, never in front of a shopper.
+    await reconcilePart(part, () => runGatewayCall({ priority: "background" }, () => reconcileSecPaid(container, registration, sessions, now, options, part)))
+  },
+  payin: async ({ container, registration, sessions, options, report }) => {
+    const part = (report.payin.registrations[registration.providerId] = payInPart())
+    await reconcilePart(part, () => reconcilePayIn(container, registration, sessions, options, part))
+  },
+}
+
+function secPaidPart(): SecPaidReconcilePart {
+  return { pending: 0, listCalls: 0, paidFound: 0, ordersQueued: 0, linksDeleted: 0 }
+}
+
+function payInPart(): PayInReconcilePart {
+  return { pending: 0, listCalls: 0, paidFound: 0, closedFound: 0, eventsQueued: 0 }
+}
+
+/** A gateway's totals from its registrations' parts; `unfinished` names the registrations that stopped early when there are several. */
+function addUp<P extends { unfinished?: string }>(total: P & { registrations: Record<string, P> }): void {
+  const parts = Object.entries(total.registrations)
+  const unfinished: string[] = []
+  for (const [providerId, part] of parts) {
+    for (const [key, value] of Object.entries(part)) {
+      const totals = total as unknown as Record<string, number>
+      if (typeof value === "number") totals[key] = (totals[key] ?? 0) + value
+    }
+    if (part.unfinished) unfinished.push(parts.length === 1 ? part.unfinished : `${providerId}: ${part.unfinished}`)
+  }
+  if (unfinished.length) total.unfinished = unfinished.join("; ")
+}
+
 /**
- * One gateway's part of a run. A failure (SecPaid's request budget spent, a gateway
- * down) ends that part only: the other gateway's lost webhooks are still looked for.
+ * One registration's part of a run. A failure (its request budget spent, its gateway
+ * account refusing the key, a gateway down) ends that part only: the other
+ * registrations' lost webhooks are still looked for.
  */
 async function reconcilePart(part: { unfinished?: string }, run: () => Promise<void>): Promise<void> {
   try {
@@ -98,14 +166,14 @@ async function reconcilePart(part: { unfinished?: string }, run: () => Promise<v
   }
 }
 
-async function listWaitingSessions(container: MedusaContainer, createdBefore: Date): Promise<PendingSession[]> {
+async function listWaitingSessions(container: MedusaContainer, providerIds: string[], createdBefore: Date): Promise<PendingSession[]> {
   const paymentModule = container.resolve(Modules.PAYMENT)
   const out: PendingSession[] = []
   const pageSize = 1000
   for (let skip = 0; ; skip += pageSize) {
     const page = await paymentModule.listPaymentSessions(
       {
-        provider_id: Object.values(GATEWAY_PROVIDER_IDS),
+        provider_id: providerIds,
         status: WAITING_STATUSES as never,
         created_at: { $lte: createdBefore },
       } as never,
@@ -118,15 +186,16 @@ async function listWaitingSessions(container: MedusaContainer, createdBefore: Da
 
 async function reconcileSecPaid(
   container: MedusaContainer,
+  registration: GatewayRegistration,
   sessions: PendingSession[],
   now: Date,
   options: ReconcileGatewayPaymentsOptions,
-  report: ReconcileGatewayPaymentsReport["secpaid"]
+  report: SecPaidReconcilePart
 ) {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
-  const provider = resolveGatewayProvider(container, "secpaid")
+  const provider = resolveGatewayProvider(container, "secpaid", registration.providerId)
   if (!provider) {
-    logger.warn("Reconciliation skipped SecPaid: the provider pp_secpaid_secpaid is not registered in the payment module.")
+    logger.warn(`Reconciliation skipped SecPaid: the provider ${registration.providerId} is not registered in the payment module.`)
     return
   }
   // The client and encryption key in effect now (settings saved in the admin over medusa-config), for this run.
@@ -161,6 +230,7 @@ async function reconcileSecPaid(
     const body = encryptionKey ? JSON.stringify({ data: encryptSecPaidPayload(claim, encryptionKey) }) : claim
     const stored = await inbox.storeWebhookEvent({
       gateway: "secpaid",
+      providerId: registration.providerId,
       eventId: `reconciliation:${payId}:success`,
       source: "reconciliation",
       eventType: "success",
@@ -212,14 +282,15 @@ const PAYIN_TERMINAL_STATUSES = ["completed", "expired", "failed"]
  */
 async function reconcilePayIn(
   container: MedusaContainer,
+  registration: GatewayRegistration,
   sessions: PendingSession[],
   options: ReconcileGatewayPaymentsOptions,
-  report: ReconcileGatewayPaymentsReport["payin"]
+  report: PayInReconcilePart
 ) {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
-  const provider = resolveGatewayProvider(container, "payin")
+  const provider = resolveGatewayProvider(container, "payin", registration.providerId)
   if (!provider) {
-    logger.warn("Reconciliation skipped PayIn: the provider pp_payin_payin is not registered in the payment module.")
+    logger.warn(`Reconciliation skipped PayIn: the provider ${registration.providerId} is not registered in the payment module.`)
     return
   }
   const client = await provider.gatewayClient()
@@ -249,6 +320,7 @@ async function reconcilePayIn(
     const eventId = `reconciliation:${orderId}:${type}`
     const stored = await inbox.storeWebhookEvent({
       gateway: "payin",
+      providerId: registration.providerId,
       eventId,
       source: "reconciliation",
       eventType: type,

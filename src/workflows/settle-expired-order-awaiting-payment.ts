@@ -26,6 +26,8 @@ import type PaymentGatewaysModuleService from "../modules/payment-gateways/servi
 
 export type ExpiredOrderAwaitingPaymentInput = {
   gateway: GatewayId
+  /** The registration the payment went through (`pp_payin_crypto`), recorded on a flag. */
+  providerId?: string
   sessionId: string
   /** The gateway's id of its order (PayIn order id): the flag's reference. */
   reference: string
@@ -87,6 +89,7 @@ export async function settleExpiredOrderAwaitingPayment(
     const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
     await inbox.flagPayment({
       gateway: input.gateway,
+      providerId: input.providerId,
       reference: input.reference,
       kind: "partial_payment",
       sessionId: input.sessionId,

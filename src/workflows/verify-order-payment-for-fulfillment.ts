@@ -1,17 +1,21 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { isPaymentFullyCaptured, paymentCaptureFields } from "../lib/payment-capture"
-import { gatewayOfProvider, resolveGatewayProvider } from "../modules/payment-gateways/gateway-providers"
+import { gatewayAdapter } from "../modules/payment-gateways/gateway-adapters"
+import { resolveGatewayProvider } from "../modules/payment-gateways/gateway-providers"
+import { registrationOfProviderId } from "../modules/payment-gateways/registrations"
 
 /**
  * The fulfillment guard: an order paid through SecPaid or PayIn may be fulfilled only
  * when its payment is captured in Medusa AND the gateway itself confirms it as paid
- * (asked now, through the provider's getPaymentStatus). Fails closed: if the gateway
- * cannot be asked, fulfillment waits. Orders of other providers are not judged here.
+ * (asked now, through the getPaymentStatus of the provider the payment went through,
+ * whichever registration that is). Fails closed: if the gateway cannot be asked,
+ * fulfillment waits. Orders of other providers are not judged here.
  */
 export type FulfillmentPaymentCheck = { ok: true } | { ok: false; reason: string }
 
-const GATEWAY_NAMES = { secpaid: "SecPaid", payin: "PayIn" } as const
+/** The gateway's name as merchants know it, for a provider id of one of the plugin's registrations. */
+const labelOf = (providerId: string) => gatewayAdapter(registrationOfProviderId(providerId)!.gateway).label
 
 export async function verifyOrderPaymentForFulfillment(container: MedusaContainer, orderId: string): Promise<FulfillmentPaymentCheck> {
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
@@ -32,29 +36,32 @@ export async function verifyOrderPaymentForFulfillment(container: MedusaContaine
   const order = data[0]
   if (!order) return { ok: true } // Medusa's own route answers "not found".
   const collections: any[] = order.payment_collections ?? []
-  const sessions = collections.flatMap((c) => c?.payment_sessions ?? []).filter((s: any) => gatewayOfProvider(s?.provider_id ?? ""))
+  const sessions = collections.flatMap((c) => c?.payment_sessions ?? []).filter((s: any) => registrationOfProviderId(s?.provider_id ?? ""))
   const payments = collections
     .flatMap((c) => c?.payments ?? [])
-    .filter((p: any) => gatewayOfProvider(p?.provider_id ?? "") && !p?.canceled_at)
+    .filter((p: any) => registrationOfProviderId(p?.provider_id ?? "") && !p?.canceled_at)
   if (!sessions.length && !payments.length) return { ok: true }
 
   const label = `Order ${order.display_id ?? order.id}`
   if (!payments.length) {
-    const gateway = GATEWAY_NAMES[gatewayOfProvider(sessions[0].provider_id)!]
+    const gateway = labelOf(sessions[0].provider_id)
     return {
       ok: false,
       reason: `${label} cannot be fulfilled: its ${gateway} payment has not been confirmed yet (no payment was authorized or captured); wait for the payment to arrive or check it in ${gateway}.`,
     }
   }
   for (const payment of payments) {
-    const gatewayId = gatewayOfProvider(payment.provider_id)!
-    const gateway = GATEWAY_NAMES[gatewayId]
+    const registration = registrationOfProviderId(payment.provider_id)!
+    const gateway = gatewayAdapter(registration.gateway).label
     if (!isPaymentFullyCaptured(payment)) {
       return { ok: false, reason: `${label} cannot be fulfilled: its ${gateway} payment ${payment.id} is not captured; capture it or wait for ${gateway} to confirm it.` }
     }
-    const provider = resolveGatewayProvider(container, gatewayId)
+    const provider = resolveGatewayProvider(container, registration.gateway, registration.providerId)
     if (!provider?.getPaymentStatus) {
-      return { ok: false, reason: `${label} cannot be fulfilled: the ${gateway} provider is not configured on this store, so the payment cannot be verified; register it in medusa-config.ts.` }
+      return {
+        ok: false,
+        reason: `${label} cannot be fulfilled: its ${gateway} payment went through ${registration.providerId}, which is not registered on this store, so the payment cannot be verified; register it in medusa-config.ts.`,
+      }
     }
     let status: string
     try {

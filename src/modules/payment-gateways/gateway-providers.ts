@@ -4,19 +4,6 @@ import type { PayInProviderService } from "../../providers/payin/service"
 import type { SecPaidProviderService } from "../../providers/secpaid/service"
 import type { GatewayId } from "./models/webhook-event"
 
-/**
- * Provider ids as the payment module registers them (`pp_<identifier>_<id>`) for the
- * registration ids the README documents (`id: "secpaid"`, `id: "payin"`).
- */
-export const GATEWAY_PROVIDER_IDS: Record<GatewayId, string> = {
-  secpaid: "pp_secpaid_secpaid",
-  payin: "pp_payin_payin",
-}
-
-export function gatewayOfProvider(providerId: string): GatewayId | undefined {
-  return (Object.keys(GATEWAY_PROVIDER_IDS) as GatewayId[]).find((g) => GATEWAY_PROVIDER_IDS[g] === providerId)
-}
-
 /** The registered provider of each gateway, with its public accessors. */
 export type GatewayProviders = {
   secpaid: SecPaidProviderService
@@ -56,27 +43,23 @@ export function registeredPaymentProvider(container: MedusaContainer, providerId
 }
 
 /**
- * The registered provider of `gateway` under `providerId` (the gateway's default
- * registration unless told), or undefined when the shop did not register it. Its
- * accessors (`gatewayRuntime()`, `gatewayClient()`, `webhookSecret()`,
+ * The registered provider of `gateway` registered as `providerId` (`pp_secpaid_eu`; see
+ * gateway-registry.ts for finding registrations), or undefined when the shop did not
+ * register it. Its accessors (`gatewayRuntime()`, `gatewayClient()`, `webhookSecret()`,
  * `webhookEncryptionKey()`) load the settings saved in the admin on every call.
  */
-export function resolveGatewayProvider<G extends GatewayId>(
-  container: MedusaContainer,
-  gateway: G,
-  providerId: string = GATEWAY_PROVIDER_IDS[gateway]
-): GatewayProviders[G] | undefined {
+export function resolveGatewayProvider<G extends GatewayId>(container: MedusaContainer, gateway: G, providerId: string): GatewayProviders[G] | undefined {
   const provider = registeredPaymentProvider(container, providerId)
   return isGatewayProvider(provider, gateway) ? provider : undefined
 }
 
-/**
- * `resolveGatewayProvider` for callers that want the admin-saved settings applied:
- * every provider accessor applies them itself, so this is the same provider.
- */
-export async function resolveRefreshedGatewayProvider<G extends GatewayId>(
-  container: MedusaContainer,
-  gateway: G
-): Promise<GatewayProviders[G] | undefined> {
-  return resolveGatewayProvider(container, gateway)
+/** The provider of a registration, or an error saying which provider is missing and what to do. */
+export function requireGatewayProvider<G extends GatewayId>(container: MedusaContainer, registration: { gateway: G; providerId: string }): GatewayProviders[G] {
+  const provider = resolveGatewayProvider(container, registration.gateway, registration.providerId)
+  if (!provider) {
+    throw new Error(
+      `The ${registration.gateway} payment provider ${registration.providerId} is not registered in this store's payment module; add it to medusa-config.ts (or retry the event from the admin once it is).`
+    )
+  }
+  return provider
 }

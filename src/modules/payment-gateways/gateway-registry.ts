@@ -56,12 +56,13 @@ export async function findGatewayRegistration(
   gateway: GatewayId,
   registrationId?: string
 ): Promise<RegistrationLookup> {
-  const all = (await listGatewayRegistrations(container)).filter((r) => r.gateway === gateway)
+  // A registration removed from medusa-config stays in the payment module, disabled: it receives nothing.
+  const all = (await listGatewayRegistrations(container)).filter((r) => r.gateway === gateway && r.enabled)
   if (registrationId !== undefined) {
     const providerId = providerIdOf(gateway, registrationId)
     const registration = all.find((r) => r.providerId === providerId)
     if (registration) return { ok: true, registration }
-    return { ok: false, reason: "unknown", message: `This store has no ${gateway} payment provider registered with id "${registrationId}".` }
+    return { ok: false, reason: "unknown", message: `This store has no ${gateway} payment provider registered with id "${registrationId}"; check the webhook URL configured at ${gateway}.` }
   }
   if (all.length === 1) return { ok: true, registration: all[0] }
   if (!all.length) return { ok: false, reason: "none", message: `This store has no ${gateway} payment provider registered.` }
@@ -70,6 +71,42 @@ export async function findGatewayRegistration(
     reason: "ambiguous",
     message: `This store registers ${gateway} ${all.length} times (${all.map((r) => r.registrationId || "without id").join(", ")}); send to /hooks/${gateway}/<registration id>.`,
   }
+}
+
+/** The enabled registrations of `gateway`, in provider id order. */
+export async function gatewayRegistrationsOf(container: Pick<MedusaContainer, "resolve">, gateway: GatewayId): Promise<RegisteredGateway[]> {
+  return (await listGatewayRegistrations(container)).filter((r) => r.gateway === gateway && r.enabled)
+}
+
+/**
+ * The registration a stored row (inbox event, issued reference) belongs to: the one it
+ * names, or, for a row written before registrations were recorded (`providerId` null),
+ * the gateway's only registration. With several registrations such a row is never
+ * guessed: the error says which exist and what the merchant can do.
+ */
+export async function registrationOfStoredRow(
+  container: Pick<MedusaContainer, "resolve">,
+  gateway: GatewayId,
+  providerId: string | null | undefined,
+  what: string
+): Promise<GatewayRegistration> {
+  if (providerId) {
+    const registration = registrationOfProviderId(providerId)
+    if (registration?.gateway === gateway) return registration
+    throw new Error(`${what} names the payment provider ${providerId}, which is not a ${gateway} provider; it cannot be processed, check the row in the database.`)
+  }
+  const lookup = await findGatewayRegistration(container, gateway)
+  if (lookup.ok) {
+    const { enabled: _, ...registration } = lookup.registration
+    return registration
+  }
+  if (lookup.reason === "none") {
+    throw new Error(`${what} is for ${gateway}, but this store has no ${gateway} payment provider registered; add it to medusa-config.ts and retry it from the admin.`)
+  }
+  const ids = (await gatewayRegistrationsOf(container, gateway)).map((r) => r.providerId).join(", ")
+  throw new Error(
+    `${what} was stored before this store recorded registrations and ${gateway} is now registered several times (${ids}), so which one it belongs to is not guessed; retry it from the admin once only the registration it belongs to remains.`
+  )
 }
 
 /** Forgets the cached list (tests that register providers in between). */

@@ -10,8 +10,8 @@ import type PaymentGatewaysModuleService from "./service"
 import type { StoredWebhookEvent } from "./service"
 
 /**
- * The transport half of the durable inbox, shared by `POST /hooks/secpaid` and
- * `POST /hooks/payin`: read the raw bytes (bounded), let the gateway-specific
+ * The transport half of the durable inbox, shared by the webhook routes
+ * (`POST /hooks/secpaid[/<registration id>]`, `POST /hooks/payin[/<registration id>]`): read the raw bytes (bounded), let the gateway-specific
  * `accept` decide (signature, parse, event id), store the event BEFORE answering,
  * log the delivery (bounded: see `webhookDeliveryLog`), answer, and only then start processing.
  */
@@ -26,6 +26,8 @@ export const WEBHOOK_BODY_LIMIT_BYTES = 64 * 1024
 
 export type AcceptedWebhook = {
   ok: true
+  /** The registration the event is for (`pp_secpaid_eu`): processing asks that provider. */
+  providerId: string
   eventId: string
   eventType?: string
   reference?: string
@@ -34,13 +36,13 @@ export type AcceptedWebhook = {
   /** See `StoreWebhookEventInput.reverifyRepeatedClaims`: set by routes of unsigned webhooks. */
   reverifyRepeatedClaims?: boolean
 }
-export type RejectedWebhook = { ok: false; status: 400 | 401 | 503; verdict: DeliveryVerdict; detail: string }
+export type RejectedWebhook = { ok: false; status: 400 | 401 | 503; verdict: DeliveryVerdict; detail: string; providerId?: string }
 /**
  * Acknowledged (2xx) but neither stored nor processed, e.g. a SecPaid claim for a link
  * this store never issued. The answer is the same as for an accepted delivery, so it
  * tells the sender nothing about which references exist.
  */
-export type IgnoredWebhook = { ok: false; status: 200; verdict: DeliveryVerdict; detail: string }
+export type IgnoredWebhook = { ok: false; status: 200; verdict: DeliveryVerdict; detail: string; providerId?: string }
 
 export type WebhookDecision = AcceptedWebhook | RejectedWebhook | IgnoredWebhook
 
@@ -94,6 +96,8 @@ export function redactHeaders(headers: Record<string, string>, secrets: readonly
 export type ReceiveWebhookInput = {
   container: MedusaContainer
   gateway: GatewayId
+  /** The registration the URL names (`/hooks/secpaid/eu`), for delivery-log rows the decision does not name one for. */
+  providerId?: string
   req: IncomingMessage & { ip?: string }
   /** Secrets that must not appear in stored headers/bodies (webhook secret, encryption key). */
   secrets: readonly (string | undefined)[]
@@ -146,6 +150,7 @@ export async function receiveWebhook(input: ReceiveWebhookInput): Promise<Webhoo
     try {
       await inbox.webhookDeliveryLog().record({
         gateway,
+        providerId: extra.providerId ?? input.providerId,
         verdict,
         httpStatus,
         detail: deliveryLogText(extra.detail, limits.detailBytes),
@@ -179,7 +184,7 @@ export async function receiveWebhook(input: ReceiveWebhookInput): Promise<Webhoo
 
   const decision = await input.accept(body, headers)
   if (!decision.ok) {
-    await log(decision.verdict, decision.status, { detail: decision.detail, body, bytes: body.length })
+    await log(decision.verdict, decision.status, { detail: decision.detail, body, bytes: body.length, providerId: decision.providerId })
     if (decision.status === 200) return { status: 200, body: { received: true } }
     return { status: decision.status, body: { message: decision.detail } }
   }
@@ -198,15 +203,16 @@ export async function receiveWebhook(input: ReceiveWebhookInput): Promise<Webhoo
 type DeliveryLogger = (
   verdict: DeliveryVerdict,
   httpStatus: number,
-  extra: { detail?: string; eventId?: string; webhookEventId?: string; body?: Buffer; bytes: number }
+  extra: { detail?: string; eventId?: string; webhookEventId?: string; body?: Buffer; bytes: number; providerId?: string }
 ) => Promise<void>
 
 async function storeAndAcknowledge(
   input: ReceiveWebhookInput,
   decision: AcceptedWebhook,
   { body, storedHeaders }: { body: Buffer; storedHeaders: Record<string, string> },
-  log: DeliveryLogger
+  logAny: DeliveryLogger
 ): Promise<WebhookHttpAnswer & { afterAnswer?: () => Promise<void> }> {
+  const log: DeliveryLogger = (verdict, httpStatus, extra) => logAny(verdict, httpStatus, { ...extra, providerId: decision.providerId })
   const { container, gateway } = input
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   const inbox = container.resolve<PaymentGatewaysModuleService>(PAYMENT_GATEWAYS_MODULE_KEY)
@@ -214,6 +220,7 @@ async function storeAndAcknowledge(
   try {
     stored = await inbox.storeWebhookEvent({
       gateway,
+      providerId: decision.providerId,
       eventId: decision.eventId,
       eventType: decision.eventType,
       reference: decision.reference,

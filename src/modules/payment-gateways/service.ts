@@ -25,6 +25,8 @@ const REVERIFY_INTERVAL_SECONDS = 10
 
 export type StoreWebhookEventInput = {
   gateway: GatewayId
+  /** The registration the event is for (`pp_secpaid_eu`): processing asks that provider. */
+  providerId?: string
   eventId: string
   source?: "webhook" | "reconciliation"
   eventType?: string
@@ -52,6 +54,8 @@ export type StoredWebhookEvent = { id: string; duplicate: boolean; recheck?: boo
 export type WebhookEventRow = {
   id: string
   gateway: GatewayId
+  /** Null on events stored before registrations were recorded: the gateway's only registration. */
+  provider_id: string | null
   event_id: string
   source: "webhook" | "reconciliation"
   event_type: string | null
@@ -74,6 +78,8 @@ export type WebhookEventResult = {
 
 export type RecordDeliveryInput = {
   gateway: GatewayId
+  /** The registration the delivery was for, when the route could tell. */
+  providerId?: string
   verdict: DeliveryVerdict
   httpStatus: number
   detail?: string
@@ -177,13 +183,14 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
     const now = new Date()
     const inserted = await this.pg_.raw(
       `INSERT INTO ${EVENT_TABLE}
-         (id, gateway, event_id, source, event_type, reference, session_id, raw_body, headers, status, attempts, next_attempt_at, received_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, 'received', 0, ?, ?, ?, ?)
+         (id, gateway, provider_id, event_id, source, event_type, reference, session_id, raw_body, headers, status, attempts, next_attempt_at, received_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, 'received', 0, ?, ?, ?, ?)
        ON CONFLICT (gateway, event_id) WHERE deleted_at IS NULL DO NOTHING
        RETURNING id`,
       [
         generateEntityId(undefined, "pgwe"),
         input.gateway,
+        input.providerId ?? null,
         input.eventId,
         input.source ?? "webhook",
         input.eventType ?? null,
@@ -296,23 +303,27 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
    * Remembers that this store created `reference` at the gateway for a payment
    * session. Idempotent: a reference belongs to the session it was first issued for.
    */
-  async recordIssuedReference(input: { gateway: GatewayId; reference: string; sessionId: string }): Promise<void> {
+  async recordIssuedReference(input: { gateway: GatewayId; reference: string; sessionId: string; providerId?: string }): Promise<void> {
     const now = new Date()
     await this.pg_.raw(
-      `INSERT INTO ${REFERENCE_TABLE} (id, gateway, reference, session_id, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO ${REFERENCE_TABLE} (id, gateway, provider_id, reference, session_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (gateway, reference) WHERE deleted_at IS NULL DO NOTHING`,
-      [generateEntityId(undefined, "pgir"), input.gateway, input.reference, input.sessionId, now, now]
+      [generateEntityId(undefined, "pgir"), input.gateway, input.providerId ?? null, input.reference, input.sessionId, now, now]
     )
   }
 
-  /** The session a reference was issued for, or undefined when this store never issued it (one index look-up). */
-  async findIssuedReference(gateway: GatewayId, reference: string): Promise<{ sessionId: string } | undefined> {
+  /**
+   * The session a reference was issued for and the registration that issued it (null for
+   * references issued before registrations were recorded), or undefined when this store
+   * never issued it (one index look-up).
+   */
+  async findIssuedReference(gateway: GatewayId, reference: string): Promise<{ sessionId: string; providerId: string | null } | undefined> {
     const found = await this.pg_.raw(
-      `SELECT session_id FROM ${REFERENCE_TABLE} WHERE gateway = ? AND reference = ? AND deleted_at IS NULL LIMIT 1`,
+      `SELECT session_id, provider_id FROM ${REFERENCE_TABLE} WHERE gateway = ? AND reference = ? AND deleted_at IS NULL LIMIT 1`,
       [gateway, reference]
     )
-    return found.rows[0] ? { sessionId: found.rows[0].session_id } : undefined
+    return found.rows[0] ? { sessionId: found.rows[0].session_id, providerId: found.rows[0].provider_id ?? null } : undefined
   }
 
   /**
@@ -368,11 +379,12 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
     const now = new Date()
     await this.pg_.raw(
       `INSERT INTO ${DELIVERY_TABLE}
-         (id, gateway, verdict, http_status, detail, event_id, webhook_event_id, headers, body_excerpt, body_bytes, remote_address, received_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)`,
+         (id, gateway, provider_id, verdict, http_status, detail, event_id, webhook_event_id, headers, body_excerpt, body_bytes, remote_address, received_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)`,
       [
         generateEntityId(undefined, "pgwd"),
         input.gateway,
+        input.providerId ?? null,
         input.verdict,
         input.httpStatus,
         input.detail ?? null,
@@ -436,6 +448,8 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
   /** Records a flag once per (gateway, reference, kind); a repeated finding does not add rows. */
   async flagPayment(input: {
     gateway: GatewayId
+    /** The registration the payment went through. */
+    providerId?: string
     reference: string
     kind: PaymentFlagKind
     sessionId?: string
@@ -444,10 +458,10 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
   }): Promise<void> {
     const now = new Date()
     await this.pg_.raw(
-      `INSERT INTO ${FLAG_TABLE} (id, gateway, reference, kind, session_id, order_id, details, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
+      `INSERT INTO ${FLAG_TABLE} (id, gateway, provider_id, reference, kind, session_id, order_id, details, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
        ON CONFLICT (gateway, reference, kind) WHERE deleted_at IS NULL DO NOTHING`,
-      [generateEntityId(undefined, "pgpf"), input.gateway, input.reference, input.kind, input.sessionId ?? null, input.orderId ?? null, JSON.stringify(input.details ?? {}), now, now]
+      [generateEntityId(undefined, "pgpf"), input.gateway, input.providerId ?? null, input.reference, input.kind, input.sessionId ?? null, input.orderId ?? null, JSON.stringify(input.details ?? {}), now, now]
     )
   }
 

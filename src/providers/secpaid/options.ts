@@ -2,6 +2,7 @@ import { isIP } from "node:net"
 import { z } from "zod"
 import { decimalToMinorUnits } from "../../lib/money"
 import { storefrontOriginSchema, storefrontReturnUrlSchema } from "../../lib/storefront-redirect"
+import { isUrlSafeRegistrationId } from "../../modules/payment-gateways/registrations"
 
 /**
  * Options of the SecPaid provider, as a shop writes them in medusa-config:
@@ -24,11 +25,14 @@ export type SecPaidEnvironment = keyof typeof SECPAID_BASE_URLS
 
 /**
  * Where SecPaid posts webhooks unless `paymentEndpoint` says otherwise: the plugin's
- * durable inbox route, which stores every event before answering (Medusa's core
- * `/hooks/payment/secpaid_secpaid` keeps it only in memory and waits 5 s).
+ * durable inbox route of the registration (`/hooks/secpaid/<registration id>`), which
+ * stores every event before answering (Medusa's core `/hooks/payment/secpaid_<id>` keeps
+ * it only in memory and waits 5 s). Without a registration id (or one that cannot stand
+ * in a URL as it is), the bare `/hooks/secpaid`, which serves every registration.
  */
-export function defaultSecPaidPaymentEndpoint(backendUrl: string): string {
-  return `${trimSlash(backendUrl)}/hooks/secpaid`
+export function defaultSecPaidPaymentEndpoint(backendUrl: string, registrationId?: string): string {
+  const base = `${trimSlash(backendUrl)}/hooks/secpaid`
+  return registrationId && isUrlSafeRegistrationId(registrationId) ? `${base}/${registrationId}` : base
 }
 
 /** The browser-return route; the Medusa session id travels in the path (SecPaid appends its own query). */

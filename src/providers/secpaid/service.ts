@@ -473,7 +473,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
     const registry = paymentGatewaysModule()
     if (!registry) return
     try {
-      await registry.recordIssuedReference({ gateway: "secpaid", reference: payId, sessionId })
+      await registry.recordIssuedReference({ gateway: "secpaid", reference: payId, sessionId, providerId: this.registration_?.providerId })
     } catch (error) {
       await this.deleteUnusedLink(rt, payId).catch(() => undefined)
       throw new MedusaError(
@@ -516,7 +516,7 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
       amount: input.amount,
       recipientNote: input.note,
       callbackUrl: callbackUrl(options, input.sessionId),
-      paymentEndpoint: options.paymentEndpoint?.join(",") ?? defaultSecPaidPaymentEndpoint(options.backendUrl as string),
+      paymentEndpoint: options.paymentEndpoint?.join(",") ?? defaultSecPaidPaymentEndpoint(options.backendUrl as string, this.registration_?.registrationId),
       cancellable: options.cancellable,
     }
     if (options.splitRecipients) {

@@ -5,6 +5,7 @@ import { runInboxEventOnce, type InboxPort } from "../run-inbox-event"
 const ROW: WebhookEventRow = {
   id: "pgwe_1",
   gateway: "secpaid",
+  provider_id: "pp_secpaid_secpaid",
   event_id: "pay_1:success",
   source: "webhook",
   event_type: "success",

@@ -1,5 +1,5 @@
 import { Modules } from "@medusajs/framework/utils"
-import { findGatewayRegistration, forgetGatewayRegistrations, listGatewayRegistrations, REGISTRY_MAX_AGE_MS } from "../gateway-registry"
+import { findGatewayRegistration, forgetGatewayRegistrations, listGatewayRegistrations, registrationOfStoredRow, REGISTRY_MAX_AGE_MS } from "../gateway-registry"
 
 function storeWith(providers: Array<{ id: string; is_enabled?: boolean }>) {
   const paymentModule = { calls: 0, listPaymentProviders: async () => (paymentModule.calls++, providers) }
@@ -50,5 +50,32 @@ describe("registry of the store's gateway providers", () => {
     expect(lookup).toMatchObject({ ok: false, reason: "ambiguous" })
     expect(!lookup.ok && lookup.message).toBe("This store registers secpaid 2 times (eu, marketplace); send to /hooks/secpaid/<registration id>.")
     expect(await findGatewayRegistration(two.container, "payin")).toMatchObject({ ok: false, reason: "none" })
+  })
+})
+
+describe("registration of a stored row", () => {
+  it("takes the row's own registration, and the only one for rows written before registrations were recorded", async () => {
+    const { container } = storeWith([{ id: "pp_secpaid_eu" }, { id: "pp_secpaid_marketplace" }, { id: "pp_payin_crypto" }])
+    expect(await registrationOfStoredRow(container, "secpaid", "pp_secpaid_marketplace", "Event e1")).toEqual({
+      gateway: "secpaid",
+      registrationId: "marketplace",
+      providerId: "pp_secpaid_marketplace",
+    })
+    expect(await registrationOfStoredRow(container, "payin", null, "Event e2")).toEqual({ gateway: "payin", registrationId: "crypto", providerId: "pp_payin_crypto" })
+  })
+
+  it("never guesses between several registrations, and says which exist and what to do", async () => {
+    const { container } = storeWith([{ id: "pp_secpaid_eu" }, { id: "pp_secpaid_marketplace" }])
+    await expect(registrationOfStoredRow(container, "secpaid", null, "Event e1")).rejects.toThrow(
+      "Event e1 was stored before this store recorded registrations and secpaid is now registered several times (pp_secpaid_eu, pp_secpaid_marketplace), so which one it belongs to is not guessed; retry it from the admin once only the registration it belongs to remains."
+    )
+    await expect(registrationOfStoredRow(container, "payin", null, "Event e2")).rejects.toThrow(/no payin payment provider registered/)
+    await expect(registrationOfStoredRow(container, "payin", "pp_secpaid_eu", "Event e3")).rejects.toThrow(/not a payin provider/)
+  })
+
+  it("leaves a registration removed from medusa-config (disabled) out of the bare URL's choice", async () => {
+    const { container } = storeWith([{ id: "pp_payin_payin", is_enabled: false }, { id: "pp_payin_crypto" }])
+    expect(await findGatewayRegistration(container, "payin")).toMatchObject({ ok: true, registration: { providerId: "pp_payin_crypto" } })
+    expect(await findGatewayRegistration(container, "payin", "payin")).toMatchObject({ ok: false, reason: "unknown" })
   })
 })

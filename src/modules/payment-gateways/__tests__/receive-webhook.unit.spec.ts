@@ -64,7 +64,7 @@ describe("acknowledge first: processing waits while deliveries are being receive
       gateway: "payin",
       req: request([Buffer.from("{}")]) as never,
       secrets: [],
-      accept: () => ({ ok: true, eventId: "evt_1" }),
+      accept: () => ({ ok: true, providerId: "pp_payin_payin", eventId: "evt_1" }),
     })
     return { answer, finishStoring }
   }
@@ -153,7 +153,7 @@ describe("what an anonymous post costs before it is refused", () => {
 
   it("a refusal the headers decide is made without reading the body, and the delivery is still logged", async () => {
     const { rows, container } = harness()
-    const accept = jest.fn((): WebhookDecision => ({ ok: true, eventId: "evt_1" }))
+    const accept = jest.fn((): WebhookDecision => ({ ok: true, providerId: "pp_payin_payin", eventId: "evt_1" }))
     const answer = await receiveWebhook({
       container,
       gateway: "payin",
@@ -175,7 +175,7 @@ describe("what an anonymous post costs before it is refused", () => {
       req: request([], { "content-length": String(16 * 1024 + 1) }) as never,
       secrets: [],
       bodyLimitBytes: 16 * 1024,
-      accept: () => ({ ok: true, eventId: "x" }),
+      accept: () => ({ ok: true, providerId: "pp_payin_payin", eventId: "x" }),
     })
     expect(answer.status).toBe(413)
     expect(rows[0]).toMatchObject({ verdict: "too_large", httpStatus: 413 })

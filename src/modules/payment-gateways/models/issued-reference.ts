@@ -15,6 +15,8 @@ export const IssuedReference = model
   .define("payment_gateway_issued_reference", {
     id: model.id({ prefix: "pgir" }).primaryKey(),
     gateway: model.enum([...GATEWAYS]),
+    /** The registration that issued it (`pp_secpaid_eu`); null on references issued before registrations were recorded: the gateway's only one. */
+    provider_id: model.text().nullable(),
     /** The gateway's id of the payment (SecPaid pay_id). */
     reference: model.text(),
     /** The Medusa payment session (`payses_…`) the reference was created for. */

@@ -12,6 +12,8 @@ export const PaymentFlag = model
   .define("payment_gateway_payment_flag", {
     id: model.id({ prefix: "pgpf" }).primaryKey(),
     gateway: model.enum([...GATEWAYS]),
+    /** The registration the payment went through (`pp_secpaid_eu`); null on flags recorded before registrations were: the gateway's only one. */
+    provider_id: model.text().nullable(),
     /** The gateway's payment reference (SecPaid pay_id, PayIn order id). */
     reference: model.text(),
     kind: model.enum([...PAYMENT_FLAG_KINDS]),

@@ -36,6 +36,8 @@ export const WebhookDelivery = model
   .define("payment_gateway_webhook_delivery", {
     id: model.id({ prefix: "pgwd" }).primaryKey(),
     gateway: model.enum([...GATEWAYS]),
+    /** The registration the delivery was for (`pp_payin_crypto`); null when no registration could be told (a refused post to the bare URL, counted rows). */
+    provider_id: model.text().nullable(),
     verdict: model.enum([...DELIVERY_VERDICTS]),
     http_status: model.number(),
     /** One sentence: why the verdict (parse reason, signature problem). */

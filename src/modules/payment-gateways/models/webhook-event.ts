@@ -21,6 +21,8 @@ export const WebhookEvent = model
   .define("payment_gateway_webhook_event", {
     id: model.id({ prefix: "pgwe" }).primaryKey(),
     gateway: model.enum([...GATEWAYS]),
+    /** The registration the event came in for (`pp_secpaid_eu`); null on rows written before registrations were recorded: the gateway's only one. */
+    provider_id: model.text().nullable(),
     event_id: model.text(),
     source: model.enum([...WEBHOOK_EVENT_SOURCES]).default("webhook"),
     /** Gateway event type / claimed status, for the admin list (`order.completed`, `success`). */

@@ -11,6 +11,9 @@ describe("SecPaid options", () => {
     expect(secPaidBaseUrl({ environment: "production" })).toBe("https://app.secpaid.com/api/v2/")
     expect(secPaidBaseUrl({ environment: "development", baseUrl: "http://localhost:1234/secpaid/api/v2" })).toBe("http://localhost:1234/secpaid/api/v2/")
     expect(defaultSecPaidPaymentEndpoint("https://shop.example/")).toBe("https://shop.example/hooks/secpaid")
+    expect(defaultSecPaidPaymentEndpoint("https://shop.example/", "eu")).toBe("https://shop.example/hooks/secpaid/eu")
+    expect(defaultSecPaidPaymentEndpoint("https://shop.example", "")).toBe("https://shop.example/hooks/secpaid")
+    expect(defaultSecPaidPaymentEndpoint("https://shop.example", "a/b")).toBe("https://shop.example/hooks/secpaid")
   })
 
   it("reads env-style strings", () => {

@@ -11,7 +11,11 @@ import { FAKE_KEY, FakeSecPaid, noSleep, recordingLogger } from "./fake-secpaid"
 const NOW = new Date("2026-11-21T12:00:00.000Z")
 
 /** Each test its own SecPaid answers: by default nothing is reused, so every check reaches the fake. */
-function setup(options: Record<string, unknown> = {}, evidenceCache = new LinkEvidenceCache({ unpaidTtlMs: -1, paidTtlMs: -1 })) {
+function setup(
+  options: Record<string, unknown> = {},
+  evidenceCache = new LinkEvidenceCache({ unpaidTtlMs: -1, paidTtlMs: -1 }),
+  register?: (options: Record<string, unknown>) => unknown
+) {
   const fake = new FakeSecPaid()
   const { logger, lines } = recordingLogger()
   const allOptions = { apiKey: FAKE_KEY, backendUrl: "https://shop.example", storefrontReturnUrl: "https://store.example/checkout/done", ...options }
@@ -26,7 +30,8 @@ function setup(options: Record<string, unknown> = {}, evidenceCache = new LinkEv
     extraSecrets: typeof options.encryptionKey === "string" ? [options.encryptionKey] : [],
   })
   SecPaidProviderService.validateOptions(allOptions)
-  const provider = new SecPaidProviderService({ logger }, allOptions, { client, now: () => NOW, evidenceCache })
+  const cradle = register ? { logger, configModule: register(allOptions) } : { logger }
+  const provider = new SecPaidProviderService(cradle as never, allOptions, { client, now: () => NOW, evidenceCache })
   return { fake, provider, lines }
 }
 
@@ -52,6 +57,31 @@ describe("initiatePayment", () => {
     const serialized = JSON.stringify(result)
     expect(serialized).not.toContain(FAKE_KEY)
     expect(serialized).not.toContain("0123456789abcdef")
+  })
+
+  it("puts its own registration's webhook URL on the link, unless paymentEndpoint says otherwise", async () => {
+    // Two SecPaid accounts: the provider is the registration whose options object it was handed.
+    const twoAccounts = (own: Record<string, unknown>) => ({
+      modules: [
+        {
+          resolve: "@medusajs/medusa/payment",
+          options: {
+            providers: [
+              { resolve: "./src/providers/secpaid", id: "eu", options: { apiKey: "other" } },
+              { resolve: "./src/providers/secpaid", id: "marketplace", options: own },
+            ],
+          },
+        },
+      ],
+    })
+    const { fake, provider } = setup({}, undefined, twoAccounts)
+    expect(provider.registration()).toEqual({ gateway: "secpaid", registrationId: "marketplace", providerId: "pp_secpaid_marketplace" })
+    await initiated(provider)
+    expect(fake.callsTo("createLink")[0].body.payment_endpoint).toBe("https://shop.example/hooks/secpaid/marketplace")
+
+    const explicit = setup({ paymentEndpoint: "https://hooks.example/secpaid" }, undefined, twoAccounts)
+    await initiated(explicit.provider)
+    expect(explicit.fake.callsTo("createLink")[0].body.payment_endpoint).toBe("https://hooks.example/secpaid")
   })
 
   it("refuses another currency, naming it, before any call", async () => {

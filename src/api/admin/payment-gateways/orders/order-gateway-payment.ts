@@ -1,12 +1,12 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { isPaymentFullyCaptured, paymentCaptureFields } from "../../../../lib/payment-capture"
-import { gatewayOfProvider } from "../../../../modules/payment-gateways/gateway-providers"
 import { PAYMENT_GATEWAYS_MODULE_KEY } from "../../../../modules/payment-gateways/receive-webhook"
 import type PaymentGatewaysModuleService from "../../../../modules/payment-gateways/service"
 import { sessionText } from "../../../../lib/gateway-adapter"
 import type { GatewayId } from "../../../../lib/gateway-settings"
 import { gatewayAdapter } from "../../../../modules/payment-gateways/gateway-adapters"
+import { type GatewayRegistration, registrationOfProviderId } from "../../../../modules/payment-gateways/registrations"
 
 /**
  * What the order page widget shows about a SecPaid / PayIn payment: the gateway
@@ -20,6 +20,8 @@ export type OrderGatewayPayment = {
   /** The gateway's name as merchants know it. */
   gateway_label: string
   provider_id: string
+  /** The `id` of the provider's registration in medusa-config.ts (`eu` for `pp_secpaid_eu`); "" when it has none. */
+  registration_id: string
   session_id: string
   /** SecPaid pay_id / PayIn order id. */
   reference: string | null
@@ -75,10 +77,13 @@ export async function loadOrderPayments(container: MedusaContainer, orderId: str
 }
 
 /** The session that counts: the one a payment was made from, else the newest gateway session. */
-export function gatewaySessionOf(order: LoadedOrder): { session: SessionRow; gateway: GatewayId; payment?: PaymentRow } | undefined {
-  const candidates = order.sessions
-    .map((session) => ({ session, gateway: gatewayOfProvider(session.provider_id) }))
-    .filter((c): c is { session: SessionRow; gateway: GatewayId } => !!c.gateway)
+export function gatewaySessionOf(
+  order: LoadedOrder
+): { session: SessionRow; gateway: GatewayId; registration: GatewayRegistration; payment?: PaymentRow } | undefined {
+  const candidates = order.sessions.flatMap((session) => {
+    const registration = registrationOfProviderId(session.provider_id)
+    return registration ? [{ session, gateway: registration.gateway, registration }] : []
+  })
   if (!candidates.length) return undefined
   const paid = candidates.find((c) => order.payments.some((p) => p.payment_session_id === c.session.id))
   const chosen = paid ?? [...candidates].sort((a, b) => String(b.session.created_at).localeCompare(String(a.session.created_at)))[0]
@@ -90,7 +95,7 @@ export async function describeOrderGatewayPayment(container: MedusaContainer, or
   if (!order) return undefined
   const chosen = gatewaySessionOf(order)
   if (!chosen) return null
-  const { session, gateway, payment } = chosen
+  const { session, gateway, registration, payment } = chosen
   const data = { ...(session.data ?? {}), ...(payment?.data ?? {}) }
   const adapter = gatewayAdapter(gateway)
   const summary = adapter.summarizeSessionData(data)
@@ -138,6 +143,7 @@ export async function describeOrderGatewayPayment(container: MedusaContainer, or
     order_id: order.id,
     gateway,
     provider_id: session.provider_id,
+    registration_id: registration.registrationId,
     session_id: session.id,
     reference,
     gateway_label: adapter.label,

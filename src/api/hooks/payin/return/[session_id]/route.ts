@@ -28,7 +28,7 @@ export async function GET(req: MedusaRequest, res: MedusaResponse) {
   const [session] = await paymentModule.listPaymentSessions({ id: sessionId }, { select: ["id", "provider_id", "data"] })
   // The session's provider decides whether this is a PayIn session; its options and client are
   // the effective ones (admin-saved values over medusa-config), as for every other PayIn call.
-  const provider = session?.provider_id.startsWith("pp_payin_") ? resolveGatewayProvider(req.scope, "payin", session.provider_id) : undefined
+  const provider = session ? resolveGatewayProvider(req.scope, "payin", session.provider_id) : undefined
   if (!session || !provider) {
     logger.warn(`PayIn return: no PayIn payment session ${sessionId}.`)
     return sendOutcome(res, undefined, { status: "failed" }, 404)
@@ -43,7 +43,7 @@ export async function GET(req: MedusaRequest, res: MedusaResponse) {
       client,
       completePaidCart: (input) => completePaidCart(req.scope, input),
       findCartAndOrder: () => findCartAndOrderForSession(req.scope, sessionId),
-      settleExpiredOrderAwaitingPayment: (expiry) => settleExpiredOrderAwaitingPayment(req.scope, { gateway: "payin", sessionId, ...expiry }),
+      settleExpiredOrderAwaitingPayment: (expiry) => settleExpiredOrderAwaitingPayment(req.scope, { gateway: "payin", providerId: session.provider_id, sessionId, ...expiry }),
       logger,
     })
     return sendOutcome(res, redirectConfig, {

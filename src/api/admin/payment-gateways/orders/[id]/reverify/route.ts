@@ -20,9 +20,12 @@ export const POST = async (req: AuthenticatedMedusaRequest, res: MedusaResponse)
   const chosen = gatewaySessionOf(order)
   if (!chosen) return res.status(400).json({ type: "invalid_data", message: `Order ${order.id} was not paid through SecPaid or PayIn, so there is nothing to re-verify.` })
   const label = GATEWAY_LABELS[chosen.gateway]
-  const provider = resolveGatewayProvider(req.scope, chosen.gateway)
+  const provider = resolveGatewayProvider(req.scope, chosen.gateway, chosen.registration.providerId)
   if (!provider?.getPaymentStatus) {
-    return res.status(409).json({ type: "not_allowed", message: `The ${label} provider is not registered in this store's payment module; add it to medusa-config.ts.` })
+    return res.status(409).json({
+      type: "not_allowed",
+      message: `The ${label} provider ${chosen.registration.providerId} is not registered in this store's payment module; add it to medusa-config.ts.`,
+    })
   }
 
   const logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER)
@@ -32,7 +35,7 @@ export const POST = async (req: AuthenticatedMedusaRequest, res: MedusaResponse)
     const paid = result.status === PaymentSessionStatus.CAPTURED || result.status === PaymentSessionStatus.AUTHORIZED
     let reconciled = false
     if (paid && !isPaymentFullyCaptured(chosen.payment)) {
-      await reconcileGatewayPayments(req.scope, { pendingAfterMs: 0 })
+      await reconcileGatewayPayments(req.scope, { pendingAfterMs: 0, providerIds: [chosen.registration.providerId] })
       reconciled = true
     }
     check = {
