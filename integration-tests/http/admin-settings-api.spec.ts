@@ -71,7 +71,7 @@ medusaSuite({
       expect(setting(secpaid, "apiKey")).toMatchObject({ kind: "secret", source: "medusa-config", value: `••••${SANDBOX_SECPAID_DEV_KEY.slice(-4)}`, saved: false })
       expect(setting(secpaid, "environment")).toMatchObject({ source: "medusa-config", value: "development" })
       expect(setting(secpaid, "bankTransfer")).toMatchObject({ source: "default", value: false })
-      expect(secpaid.webhook.url).toBe(`${process.env.MEDUSA_BACKEND_URL}/hooks/secpaid`)
+      expect(secpaid.webhook.url).toBe(`${process.env.MEDUSA_BACKEND_URL}/hooks/secpaid/secpaid`)
       expect(payin.id).toBe("payin")
       expect(setting(payin, "webhookSecret")).toMatchObject({ source: "medusa-config", value: `••••${SANDBOX_PAYIN_WEBHOOK_SECRET.slice(-4)}` })
       expect(payin.webhook.url).toBe(`${process.env.MEDUSA_BACKEND_URL}/hooks/payin`)
@@ -245,7 +245,7 @@ medusaSuite({
         // Each registration's own medusa-config options.
         expect(setting(data.gateways[0], "apiKey")).toMatchObject({ source: "medusa-config", value: "••••k7x2" })
         expect(setting(data.gateways[1], "apiKey")).toMatchObject({ source: "medusa-config", value: `••••${SANDBOX_SECPAID_DEV_KEY.slice(-4)}` })
-        expect(data.gateways[0].webhook.url).toBe("https://eu.shop.example.com/hooks/secpaid")
+        expect(data.gateways[0].webhook.url).toBe("https://eu.shop.example.com/hooks/secpaid/eu")
 
         // The bare gateway no longer says which registration is meant.
         for (const url of ["/admin/payment-gateways/settings/secpaid", "/admin/payment-gateways/test-connection/secpaid"]) {
@@ -267,7 +267,7 @@ medusaSuite({
         const own = await api.get("/admin/payment-gateways/settings/pp_secpaid_secpaid", admin)
         expect(setting(own.data.gateway, "apiKey")).toMatchObject({ source: "medusa-config", value: `••••${SANDBOX_SECPAID_DEV_KEY.slice(-4)}` })
         expect(setting(own.data.gateway, "cancellable")).toMatchObject({ source: "default", value: true })
-        expect((await resolveGatewayProvider(getContainer(), "secpaid")!.gatewayRuntime()).options.apiKey).toBe(SANDBOX_SECPAID_DEV_KEY)
+        expect((await resolveGatewayProvider(getContainer(), "secpaid", "pp_secpaid_secpaid")!.gatewayRuntime()).options.apiKey).toBe(SANDBOX_SECPAID_DEV_KEY)
 
         const { rows } = await pg.raw(`SELECT provider_id, "values" FROM payment_gateway_setting WHERE gateway = 'secpaid' ORDER BY provider_id`)
         expect(rows).toEqual([{ provider_id: "pp_secpaid_eu", values: { cancellable: false } }])
@@ -286,7 +286,7 @@ medusaSuite({
       try {
         const listed = await api.get("/admin/payment-gateways/settings/payin", admin)
         expect(setting(listed.data.gateway, "defaultToken")).toMatchObject({ source: "admin", value: "USDT", saved: true })
-        const provider = resolveGatewayProvider(getContainer(), "payin")!
+        const provider = resolveGatewayProvider(getContainer(), "payin", "pp_payin_payin")!
         expect(provider.registration()?.providerId).toBe("pp_payin_payin")
 
         const saved = await api.post("/admin/payment-gateways/settings/pp_payin_payin", { storefrontReturnUrl: "https://shop.example.com/checkout/return" }, admin)

@@ -18,6 +18,18 @@ export interface GatewayAdapter {
   summarizeSessionData(data: Record<string, unknown>): GatewaySessionSummary
   /** One harmless authenticated read with these (raw, unparsed) provider options. */
   checkConnection(rawOptions: Record<string, unknown>): Promise<ConnectionCheck>
+  /** The webhook URL the gateway posts to for this registration, and where the merchant puts it (admin page). */
+  webhookUrl(input: WebhookUrlInput): { url: string; where: string }
+}
+
+export type WebhookUrlInput = {
+  /** This store's public URL, without a trailing slash. */
+  backendUrl: string
+  /** The registration's effective (raw) provider options. */
+  options: Record<string, unknown>
+  registrationId?: string
+  /** How many registrations the gateway has in this store. */
+  registrationsOfGateway: number
 }
 
 /** Strings as the gateway gave them (amounts are decimal strings, never numbers); null when unknown. */

@@ -1,4 +1,5 @@
 import { type GatewayAdapter, sessionText } from "../../lib/gateway-adapter"
+import { isUrlSafeRegistrationId } from "../../modules/payment-gateways/registrations"
 import { checkPayInConnection } from "./check-connection"
 
 /** PayIn for the plugin's shared layer (see GatewayAdapter). */
@@ -13,4 +14,10 @@ export const payInAdapter: GatewayAdapter = {
     receivedAmount: sessionText(data.confirmed_received),
   }),
   checkConnection: checkPayInConnection,
+  // The merchant registers it at PayIn. With several PayIn accounts each gets its registration's URL; the bare one
+  // serves them all (by the secret that signed the delivery) and stays right for a store with one.
+  webhookUrl: ({ backendUrl, registrationId, registrationsOfGateway }) => ({
+    url: `${backendUrl}/hooks/payin${registrationsOfGateway > 1 && registrationId && isUrlSafeRegistrationId(registrationId) ? `/${registrationId}` : ""}`,
+    where: "Register this URL in PayIn → Settings → Webhooks, with the webhook secret shown there saved here.",
+  }),
 }

@@ -1,5 +1,6 @@
 import { type GatewayAdapter, sessionText } from "../../lib/gateway-adapter"
 import { checkSecPaidConnection } from "./check-connection"
+import { defaultSecPaidPaymentEndpoint } from "./options"
 
 /** SecPaid for the plugin's shared layer (see GatewayAdapter). */
 export const secPaidAdapter: GatewayAdapter = {
@@ -13,4 +14,14 @@ export const secPaidAdapter: GatewayAdapter = {
     receivedAmount: sessionText(data.paid_amount),
   }),
   checkConnection: checkSecPaidConnection,
+  // What the provider sends with every link: the Payment endpoint setting's first URL, else this registration's route.
+  webhookUrl: ({ backendUrl, options, registrationId }) => {
+    const endpoints = Array.isArray(options.paymentEndpoint) ? (options.paymentEndpoint as string[]) : []
+    return {
+      url: endpoints.find((e) => !/^\d+$/.test(e)) ?? defaultSecPaidPaymentEndpoint(backendUrl, registrationId),
+      where: endpoints.length
+        ? "Sent as payment_endpoint with every payment link (from the Payment endpoint setting); URLs saved in your SecPaid profile are referenced by index."
+        : "Sent as payment_endpoint with every payment link; if you reference profile endpoints instead, save this URL in your SecPaid profile.",
+    }
+  },
 }

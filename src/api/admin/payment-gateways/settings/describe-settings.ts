@@ -19,7 +19,8 @@ import { registrationOfProviderId } from "../../../../modules/payment-gateways/r
 import { settingsKeyChoice, type SettingsKeyChoice } from "../../../../modules/payment-gateways/settings-key"
 import type PaymentGatewaysModuleService from "../../../../modules/payment-gateways/service"
 import { parsePayInOptions } from "../../../../providers/payin/options"
-import { defaultSecPaidPaymentEndpoint, parseSecPaidOptions } from "../../../../providers/secpaid/options"
+import { parseSecPaidOptions } from "../../../../providers/secpaid/options"
+import { gatewayAdapter } from "../../../../modules/payment-gateways/gateway-adapters"
 
 /**
  * What the admin page shows for one provider registration: every setting with its
@@ -150,20 +151,12 @@ export function webhookUrlFor(
   options: Record<string, unknown>,
   registration?: Pick<AdminRegistration, "registrationId" | "siblings">
 ): DescribedGateway["webhook"] {
-  const backendUrl = backendUrlOf(container, options)
-  if (gateway === "payin") {
-    // With several PayIn accounts, each posts to its own registration's URL.
-    const path = registration && registration.siblings > 1 && registration.registrationId ? `/hooks/payin/${registration.registrationId}` : "/hooks/payin"
-    return { url: `${backendUrl}${path}`, where: "Register this URL in PayIn → Settings → Webhooks, with the webhook secret shown there saved here." }
-  }
-  const endpoints = Array.isArray(options.paymentEndpoint) ? (options.paymentEndpoint as string[]) : []
-  const url = endpoints.find((e) => !/^\d+$/.test(e)) ?? defaultSecPaidPaymentEndpoint(backendUrl)
-  return {
-    url,
-    where: endpoints.length
-      ? "Sent as payment_endpoint with every payment link (from the Payment endpoint setting); URLs saved in your SecPaid profile are referenced by index."
-      : "Sent as payment_endpoint with every payment link; if you reference profile endpoints instead, save this URL in your SecPaid profile.",
-  }
+  return gatewayAdapter(gateway).webhookUrl({
+    backendUrl: backendUrlOf(container, options),
+    options,
+    registrationId: registration?.registrationId,
+    registrationsOfGateway: registration?.siblings ?? 1,
+  })
 }
 
 export function describeGateway(
