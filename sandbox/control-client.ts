@@ -1,4 +1,4 @@
-import type { FaultSpec, Gateway } from "./faults"
+import type { ActiveFault, FaultSpec, Gateway } from "./faults"
 import type { LoggedRequest } from "./request-log"
 import type { Delivery, WebhookBehaviourSpec } from "./webhook-delivery"
 import type { SecPaidEnvironment } from "./credentials"
@@ -67,6 +67,11 @@ export class SandboxControl {
   /** The next `count` calls to the gateway (optionally one endpoint: "createLink", "POST /orders", "GET /orders/:id") misbehave. */
   async injectFault(spec: FaultSpec): Promise<void> {
     await this.call("POST", "/faults", spec)
+  }
+
+  /** Faults still waiting for the calls they will shape; a fault leaves the list when its last call arrives. */
+  faults(): Promise<ActiveFault[]> {
+    return this.call("GET", "/faults")
   }
 
   async clearFaults(): Promise<void> {

@@ -1,5 +1,5 @@
 import { medusaSuite } from "../helpers/medusa-runner"
-import { completeCart, startPaymentSession } from "../helpers/checkout"
+import { completeCart, startPaymentSession, waitFor } from "../helpers/checkout"
 import { seedStore, type StoreFixture } from "../helpers/store-fixture"
 import {
   deliveryVerdicts,
@@ -53,6 +53,8 @@ medusaSuite({
 
       expect((await postClaim(claimBody(payId))).status).toBe(200)
       await waitForWebhookEvent(container, { gateway: "secpaid", event_id: `${payId}:success` }, (e) => e.status === "processing", "the forged claim in verification")
+      // SecPaid has read the (unpaid) link for the forged claim once the slow answer is under way.
+      await waitFor(async () => (await control.faults()).length === 0, { what: "SecPaid to receive the forged claim's check" })
 
       // Meanwhile the shopper pays; SecPaid's genuine webhook is the same event id.
       await paySecPaidLinkSilently(payId)

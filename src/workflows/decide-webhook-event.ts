@@ -1,7 +1,7 @@
 import type { BigNumberValue, PaymentActions } from "@medusajs/framework/types"
 import { toMinorUnits } from "../lib/money"
 import type { GatewayId } from "../modules/payment-gateways/models/webhook-event"
-import type { PaymentFlagKind } from "../modules/payment-gateways/models/payment-flag"
+import type { PaymentFlagInput } from "../modules/payment-gateways/service"
 import { CANCEL_OUTCOMES, type WebhookEventOutcome } from "../modules/payment-gateways/webhook-outcome"
 import type { ExpiredOrderAwaitingPaymentInput, ExpiredOrderAwaitingPaymentOutcome } from "./settle-expired-order-awaiting-payment"
 
@@ -61,15 +61,7 @@ export type CartAndOrder = { cartId?: string; orderId?: string; order?: OrderSta
 /** How much the gateway received for a payment that ended unpaid; `received` undefined when it cannot say. */
 export type GatewayReceipt = { received: string | undefined; expected?: string; currency?: string; reference?: string }
 
-export type PaymentFlagInput = {
-  gateway: GatewayId
-  providerId?: string
-  reference: string
-  kind: PaymentFlagKind
-  sessionId?: string
-  orderId?: string
-  details?: Record<string, unknown>
-}
+export type { PaymentFlagInput }
 
 export interface WebhookEventCollaborators<E extends InboxEvent = InboxEvent> {
   /** Asks the gateway (through its provider) what the stored event means. */

@@ -128,6 +128,18 @@ function optionalLogger(container: InjectedDependencies): InjectedDependencies["
  * merchant's payment flags and the gateway settings saved in the admin. State changes that must be atomic across several
  * Medusa instances (store-once, claim-for-processing) are single SQL statements.
  */
+/** A payment the merchant must look at, as processing finds it. */
+export type PaymentFlagInput = {
+  gateway: GatewayId
+  /** The registration the payment went through. */
+  providerId?: string
+  reference: string
+  kind: PaymentFlagKind
+  sessionId?: string
+  orderId?: string
+  details?: Record<string, unknown>
+}
+
 export default class PaymentGatewaysModuleService extends MedusaService({ WebhookEvent, WebhookDelivery, PaymentFlag, GatewaySetting, IssuedReference }) {
   protected readonly pg_: Knex
   private readonly logger_?: { warn(message: string): void }
@@ -446,16 +458,7 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
   }
 
   /** Records a flag once per (gateway, reference, kind); a repeated finding does not add rows. */
-  async flagPayment(input: {
-    gateway: GatewayId
-    /** The registration the payment went through. */
-    providerId?: string
-    reference: string
-    kind: PaymentFlagKind
-    sessionId?: string
-    orderId?: string
-    details?: Record<string, unknown>
-  }): Promise<void> {
+  async flagPayment(input: PaymentFlagInput): Promise<void> {
     const now = new Date()
     await this.pg_.raw(
       `INSERT INTO ${FLAG_TABLE} (id, gateway, provider_id, reference, kind, session_id, order_id, details, created_at, updated_at)
