@@ -1,6 +1,6 @@
 import { ModulesSdkUtils } from "@medusajs/framework/utils"
 import type { Knex } from "@medusajs/framework/mikro-orm/knex"
-import { Client } from "pg"
+import { databaseUrl, dropDatabaseIfExists, recreateDatabase } from "../../../../integration-tests/test-databases"
 import type { GatewayCallPriority } from "../../../lib/gateway-call-context"
 import { BudgetExhaustedError, RequestBudget, type BudgetPolicy } from "../../../lib/request-budget"
 import { Migration20261202044245 } from "../migrations/Migration20261202044245"
@@ -11,11 +11,6 @@ import { PostgresSlotStore } from "../rate-slot-store"
  * module's migration, and two budgets on two connection pools, as two Medusa
  * instances of one store would have.
  */
-const host = process.env.DB_HOST ?? "localhost"
-const port = process.env.DB_PORT ?? "5432"
-const user = process.env.DB_USERNAME ?? "postgres"
-const password = process.env.DB_PASSWORD ?? ""
-const databaseUrl = (db: string) => `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${db}`
 const scratch = `rate_slot_test_${process.pid}_${Date.now()}`
 
 const LIMIT = 60
@@ -27,21 +22,11 @@ const POLICY: BudgetPolicy = {
   maxWaiters: 200,
 }
 
-async function admin<T>(fn: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString: databaseUrl("postgres") })
-  await db.connect()
-  try {
-    return await fn(db)
-  } finally {
-    await db.end()
-  }
-}
-
 let instanceA: Knex
 let instanceB: Knex
 
 beforeAll(async () => {
-  await admin((db) => db.query(`CREATE DATABASE "${scratch}"`))
+  await recreateDatabase(scratch)
   instanceA = ModulesSdkUtils.createPgConnection({ clientUrl: databaseUrl(scratch), pool: { min: 0, max: 5 } })
   instanceB = ModulesSdkUtils.createPgConnection({ clientUrl: databaseUrl(scratch), pool: { min: 0, max: 5 } })
   const migration = new Migration20261202044245(undefined as never, undefined as never)
@@ -52,7 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await instanceA?.destroy()
   await instanceB?.destroy()
-  await admin((db) => db.query(`DROP DATABASE IF EXISTS "${scratch}" WITH (FORCE)`))
+  await dropDatabaseIfExists(scratch)
 })
 
 function budgetOn(pg: Knex) {

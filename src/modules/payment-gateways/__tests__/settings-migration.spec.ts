@@ -1,6 +1,6 @@
 import { ModulesSdkUtils } from "@medusajs/framework/utils"
 import type { Knex } from "@medusajs/framework/mikro-orm/knex"
-import { Client } from "pg"
+import { databaseUrl, dropDatabaseIfExists, recreateDatabase } from "../../../../integration-tests/test-databases"
 import { GatewaySettingsStore } from "../gateway-settings-store"
 import { Migration20261121230500 } from "../migrations/Migration20261121230500"
 import { Migration20261202121000 } from "../migrations/Migration20261202121000"
@@ -11,22 +11,7 @@ import { Migration20261202121000 } from "../migrations/Migration20261202121000"
  * the payment module's `payment_provider` table), and the store's reads and saves on
  * the migrated table (fallback to the gateway's row, take-over on the first save).
  */
-const host = process.env.DB_HOST ?? "localhost"
-const port = process.env.DB_PORT ?? "5432"
-const user = process.env.DB_USERNAME ?? "postgres"
-const password = process.env.DB_PASSWORD ?? ""
-const databaseUrl = (db: string) => `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${db}`
 const scratch = `settings_migration_test_${process.pid}_${Date.now()}`
-
-async function admin<T>(fn: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString: databaseUrl("postgres") })
-  await db.connect()
-  try {
-    return await fn(db)
-  } finally {
-    await db.end()
-  }
-}
 
 let pg: Knex
 
@@ -58,13 +43,13 @@ async function migrate(): Promise<Record<string, string | null>> {
 }
 
 beforeAll(async () => {
-  await admin((db) => db.query(`CREATE DATABASE "${scratch}"`))
+  await recreateDatabase(scratch)
   pg = ModulesSdkUtils.createPgConnection({ clientUrl: databaseUrl(scratch), pool: { min: 0, max: 3 } })
 })
 
 afterAll(async () => {
   await pg?.destroy()
-  await admin((db) => db.query(`DROP DATABASE IF EXISTS "${scratch}" WITH (FORCE)`))
+  await dropDatabaseIfExists(scratch)
 })
 
 describe("moving settings saved per gateway to their registration (migration)", () => {
