@@ -16,6 +16,8 @@ export interface GatewayAdapter {
   readonly referenceLabel: string
   /** The gateway's facts about a payment, read from the Medusa session/payment data its provider wrote. */
   summarizeSessionData(data: Record<string, unknown>): GatewaySessionSummary
+  /** The provider's own option parser: the options it would run with, or a thrown sentence naming the bad option. */
+  parseOptions(rawOptions: Record<string, unknown>): Record<string, unknown>
   /** One harmless authenticated read with these (raw, unparsed) provider options. */
   checkConnection(rawOptions: Record<string, unknown>): Promise<ConnectionCheck>
   /** The webhook URL the gateway posts to for this registration, and where the merchant puts it (admin page). */

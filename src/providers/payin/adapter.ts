@@ -1,6 +1,7 @@
 import { type GatewayAdapter, sessionText } from "../../lib/gateway-adapter"
 import { isUrlSafeRegistrationId } from "../../modules/payment-gateways/registrations"
 import { checkPayInConnection } from "./check-connection"
+import { parsePayInOptions } from "./options"
 
 /** PayIn for the plugin's shared layer (see GatewayAdapter). */
 export const payInAdapter: GatewayAdapter = {
@@ -13,6 +14,7 @@ export const payInAdapter: GatewayAdapter = {
     gatewayStatus: sessionText(data.payin_status),
     receivedAmount: sessionText(data.confirmed_received),
   }),
+  parseOptions: (raw) => parsePayInOptions(raw),
   checkConnection: checkPayInConnection,
   // The merchant registers it at PayIn. With several PayIn accounts each gets its registration's URL; the bare one
   // serves them all (by the secret that signed the delivery) and stays right for a store with one.

@@ -1,6 +1,6 @@
 import { type GatewayAdapter, sessionText } from "../../lib/gateway-adapter"
 import { checkSecPaidConnection } from "./check-connection"
-import { defaultSecPaidPaymentEndpoint } from "./options"
+import { defaultSecPaidPaymentEndpoint, parseSecPaidOptions } from "./options"
 
 /** SecPaid for the plugin's shared layer (see GatewayAdapter). */
 export const secPaidAdapter: GatewayAdapter = {
@@ -13,6 +13,7 @@ export const secPaidAdapter: GatewayAdapter = {
     gatewayStatus: sessionText(data.secpaid_status),
     receivedAmount: sessionText(data.paid_amount),
   }),
+  parseOptions: (raw) => parseSecPaidOptions(raw),
   checkConnection: checkSecPaidConnection,
   // What the provider sends with every link: the Payment endpoint setting's first URL, else this registration's route.
   webhookUrl: ({ backendUrl, options, registrationId }) => {

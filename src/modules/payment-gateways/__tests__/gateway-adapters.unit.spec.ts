@@ -28,4 +28,20 @@ describe("gateway adapters", () => {
     expect(sessionText("")).toBeNull()
     expect(sessionText({ value: "1" })).toBeNull()
   })
+
+  it("parse options with the provider's own parser: defaults filled in, a bad option named in the thrown sentence", () => {
+    const parsed = gatewayAdapter("secpaid").parseOptions({ apiKey: "sp_dev_key", backendUrl: "https://shop.example.com" })
+    expect(parsed).toMatchObject({ apiKey: "sp_dev_key", environment: "development", cancellable: true })
+    expect(() => gatewayAdapter("payin").parseOptions({ apiKey: "pk_x", backendUrl: "https://shop.example.com" })).toThrow(/webhookSecret/)
+  })
+
+  it("say where each gateway posts: SecPaid its registration's route unless a payment endpoint is set, PayIn the bare route for one account", () => {
+    const base = { backendUrl: "https://shop.example.com", options: {}, registrationsOfGateway: 2 }
+    expect(gatewayAdapter("secpaid").webhookUrl({ ...base, registrationId: "eu" }).url).toBe("https://shop.example.com/hooks/secpaid/eu")
+    expect(gatewayAdapter("secpaid").webhookUrl({ ...base, registrationId: "eu", options: { paymentEndpoint: ["0", "https://hooks.example.com/sp"] } }).url).toBe(
+      "https://hooks.example.com/sp"
+    )
+    expect(gatewayAdapter("payin").webhookUrl({ ...base, registrationId: "crypto" }).url).toBe("https://shop.example.com/hooks/payin/crypto")
+    expect(gatewayAdapter("payin").webhookUrl({ ...base, registrationId: "crypto", registrationsOfGateway: 1 }).url).toBe("https://shop.example.com/hooks/payin")
+  })
 })

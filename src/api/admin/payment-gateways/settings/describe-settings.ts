@@ -18,8 +18,6 @@ import { PAYMENT_GATEWAYS_MODULE_KEY } from "../../../../modules/payment-gateway
 import { registrationOfProviderId } from "../../../../modules/payment-gateways/registrations"
 import { settingsKeyChoice, type SettingsKeyChoice } from "../../../../modules/payment-gateways/settings-key"
 import type PaymentGatewaysModuleService from "../../../../modules/payment-gateways/service"
-import { parsePayInOptions } from "../../../../providers/payin/options"
-import { parseSecPaidOptions } from "../../../../providers/secpaid/options"
 import { gatewayAdapter } from "../../../../modules/payment-gateways/gateway-adapters"
 
 /**
@@ -193,7 +191,7 @@ export function describeGateway(
 /** What the provider itself would use for options nobody set (PayIn's default token depends on the environment). */
 function providerDefaults(gateway: GatewayId, options: Record<string, unknown>): Record<string, unknown> {
   try {
-    return (gateway === "secpaid" ? parseSecPaidOptions(options) : parsePayInOptions(options)) as unknown as Record<string, unknown>
+    return gatewayAdapter(gateway).parseOptions(options)
   } catch {
     return {}
   }

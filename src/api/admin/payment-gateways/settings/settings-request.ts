@@ -6,8 +6,9 @@ import {
   type GatewayId,
   type SavedGatewaySettings,
 } from "../../../../lib/gateway-settings"
-import { PAYIN_ENVIRONMENTS, PAYIN_TOKENS, parsePayInOptions } from "../../../../providers/payin/options"
-import { parseSecPaidOptions, productionUrlProblem } from "../../../../providers/secpaid/options"
+import { gatewayAdapter } from "../../../../modules/payment-gateways/gateway-adapters"
+import { PAYIN_ENVIRONMENTS, PAYIN_TOKENS } from "../../../../providers/payin/options"
+import { productionUrlProblem } from "../../../../providers/secpaid/options"
 
 /**
  * The body of POST /admin/payment-gateways/settings/:gateway (and of a connection
@@ -80,6 +81,9 @@ export const payInSettingsBodySchema = z.strictObject(
   { error: (issue) => (issue.code === "unrecognized_keys" ? `is not a PayIn setting` : undefined) }
 )
 
+/** Each gateway's admin-settable fields, as the body may send them. */
+const SETTINGS_BODY_SCHEMAS: Record<GatewayId, z.ZodTypeAny> = { secpaid: secPaidSettingsBodySchema, payin: payInSettingsBodySchema }
+
 export type SettingsPatch = Record<string, unknown>
 
 export type FieldErrors = Record<string, string>
@@ -88,7 +92,7 @@ export type ParsedSettingsBody = { ok: true; patch: SettingsPatch } | { ok: fals
 
 /** Validates the body field by field; every problem is reported under its field name. */
 export function parseSettingsBody(gateway: GatewayId, body: unknown): ParsedSettingsBody {
-  const schema = gateway === "secpaid" ? secPaidSettingsBodySchema : payInSettingsBodySchema
+  const schema = SETTINGS_BODY_SCHEMAS[gateway]
   const result = schema.safeParse(body ?? {})
   if (result.success) return { ok: true, patch: result.data as SettingsPatch }
   const errors: FieldErrors = {}
@@ -146,8 +150,7 @@ export function checkEffectiveSettings(
   }
   if (Object.keys(errors).length) return errors
   try {
-    if (gateway === "secpaid") parseSecPaidOptions(options)
-    else parsePayInOptions(options)
+    gatewayAdapter(gateway).parseOptions(options)
   } catch (error) {
     const message = (error as Error).message
     const named = [...message.matchAll(/`(\w+)`/g)].map((m) => m[1]).filter((name) => name in settingFields(gateway))
