@@ -170,7 +170,7 @@ export default async function seed({ container }: any) {
 
     // Settings → Payment gateways.
     await openUntilVisible(`${base}/app/settings/payment-gateways`, '[data-testid="pg-secpaid"]')
-    expect(await page.getByTestId("pg-secpaid-webhook-url").textContent()).toBe(`${base}/hooks/secpaid`)
+    expect(await page.getByTestId("pg-secpaid-webhook-url").textContent()).toBe(`${base}/hooks/secpaid/secpaid`)
     expect(await page.getByTestId("pg-payin-webhook-url").textContent()).toBe(`${base}/hooks/payin`)
     expect(await page.getByTestId("pg-secpaid-apiKey-source").textContent()).toBe("medusa-config")
 

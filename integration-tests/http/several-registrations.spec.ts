@@ -174,6 +174,36 @@ medusaSuite({
       expect(batches.map((r) => r.headers.token).sort()).toEqual([SECPAID_KEYS.eu, SECPAID_KEYS.marketplace].sort())
     })
 
+    it("admin settings per registration: one section each, its own key, its own webhook URL, saved and tested through its provider id", async () => {
+      const setting = (gateway: any, name: string) => gateway.settings.find((s: any) => s.name === name)
+      const { data } = await api.get("/admin/payment-gateways/settings", admin)
+      const byProvider = Object.fromEntries(data.gateways.map((g: any) => [g.provider_id, g]))
+      expect(Object.keys(byProvider).sort()).toEqual(["pp_payin_crypto", "pp_secpaid_eu", "pp_secpaid_marketplace"])
+      expect(byProvider.pp_secpaid_eu).toMatchObject({ label: "SecPaid — eu", registration_id: "eu", webhook: { url: inboxUrl("secpaid", "eu") } })
+      expect(byProvider.pp_secpaid_marketplace).toMatchObject({ label: "SecPaid — marketplace", webhook: { url: inboxUrl("secpaid", "marketplace") } })
+      expect(byProvider.pp_payin_crypto).toMatchObject({ label: "PayIn — crypto", registration_id: "crypto" })
+      for (const id of SECPAID_REGISTRATIONS) {
+        expect(setting(byProvider[`pp_secpaid_${id}`], "apiKey")).toMatchObject({ source: "medusa-config", value: `••••${SECPAID_KEYS[id].slice(-4)}` })
+      }
+
+      // A save reaches that registration's provider only: marketplace links stop offering cancel, eu links still do.
+      const saved = await api.post("/admin/payment-gateways/settings/pp_secpaid_marketplace", { cancellable: false }, admin)
+      expect(setting(saved.data.gateway, "cancellable")).toMatchObject({ source: "admin", value: false })
+      const marketplace = await secPaidCheckout(api, fixture, "pp_secpaid_marketplace")
+      const eu = await secPaidCheckout(api, fixture, "pp_secpaid_eu")
+      expect((await control.secpaidLink(marketplace.payId)).cancellable).toBe(false)
+      expect((await control.secpaidLink(eu.payId)).cancellable).toBe(true)
+
+      // "Test connection" of each registration asks its gateway with that registration's key.
+      await control.reset()
+      await control.secpaidAddAccount({ apiKey: MARKETPLACE_KEY, account: "marketplace" })
+      const tested = await api.post("/admin/payment-gateways/test-connection/pp_secpaid_marketplace", {}, admin)
+      expect(tested.data).toMatchObject({ ok: true })
+      expect([...(await keysSeen("secpaid"))]).toEqual([MARKETPLACE_KEY])
+      expect((await api.post("/admin/payment-gateways/test-connection/pp_payin_crypto", {}, admin)).data).toMatchObject({ ok: true })
+      expect([...(await keysSeen("payin"))]).toEqual([PAYIN_KEY])
+    })
+
     it("the bare /hooks/secpaid finds the registration from the link; an unknown registration id is 404", async () => {
       const container = getContainer()
       const { cartId, payId } = await secPaidCheckout(api, fixture, "pp_secpaid_marketplace")
