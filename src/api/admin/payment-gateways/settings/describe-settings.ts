@@ -76,11 +76,12 @@ export function paymentGatewaysService(container: MedusaContainer): PaymentGatew
 export type AdminRegistration = RegisteredGateway & { label: string; settings: SettingsKeyChoice; siblings: number }
 
 /**
- * Every registration of the plugin's gateways the payment module has, SecPaid before
- * PayIn, each gateway's in provider id order.
+ * Every registration of the plugin's gateways the store runs with, SecPaid before
+ * PayIn, each gateway's in provider id order. Registrations medusa-config no longer
+ * makes (Medusa keeps them in its provider table, disabled) are left out.
  */
 export async function adminRegistrations(container: MedusaContainer): Promise<AdminRegistration[]> {
-  const all = await listGatewayRegistrations(container)
+  const all = (await listGatewayRegistrations(container)).filter((r) => r.enabled)
   const count = (gateway: GatewayId) => all.filter((r) => r.gateway === gateway).length
   return [...all]
     .sort((a, b) => GATEWAY_IDS.indexOf(a.gateway) - GATEWAY_IDS.indexOf(b.gateway) || a.providerId.localeCompare(b.providerId))
