@@ -1,7 +1,7 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
-import { Modules } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import type { GatewayId } from "./models/webhook-event"
-import { type GatewayRegistration, providerIdOf, registrationOfProviderId } from "./registrations"
+import { configuredRegistrations, type GatewayRegistration, providerIdOf, registrationOfProviderId } from "./registrations"
 
 /**
  * The registry: the plugin's gateway providers as the payment module registered them
@@ -23,15 +23,25 @@ type PaymentProviderLister = {
 
 let cached: { at: number; lister: PaymentProviderLister; promise: Promise<RegisteredGateway[]> } | undefined
 
-/** Every registration of the plugin's gateways, in provider id order. */
+/**
+ * Every registration of the plugin's gateways, in provider id order. `enabled` is
+ * false for one the store no longer runs with: Medusa 2.21 keeps a provider's row
+ * after its entry leaves medusa-config, and leaves it enabled (its loader only
+ * re-enables the providers it loads), so the row alone cannot tell; a provider id
+ * that medusa-config (`configModule`, a documented container registration) no longer
+ * declares counts as gone. Without any declared registration (a config this cannot
+ * read) the rows' own flag is used.
+ */
 export async function listGatewayRegistrations(container: Pick<MedusaContainer, "resolve">, now: number = Date.now()): Promise<RegisteredGateway[]> {
   const lister = container.resolve<PaymentProviderLister>(Modules.PAYMENT)
   if (cached && cached.lister === lister && now - cached.at < REGISTRY_MAX_AGE_MS) return cached.promise
+  const declared = new Set(configuredRegistrations(configModuleOf(container)).map((r) => r.providerId))
   const promise = lister.listPaymentProviders({}, { select: ["id", "is_enabled"] }).then((providers) =>
     providers
       .flatMap((p) => {
         const registration = registrationOfProviderId(p.id)
-        return registration ? [{ ...registration, enabled: p.is_enabled !== false }] : []
+        const enabled = p.is_enabled !== false && (declared.size === 0 || declared.has(p.id))
+        return registration ? [{ ...registration, enabled }] : []
       })
       .sort((a, b) => a.providerId.localeCompare(b.providerId))
   )
@@ -40,6 +50,14 @@ export async function listGatewayRegistrations(container: Pick<MedusaContainer, 
   // A failed read is not kept.
   promise.catch(() => cached === entry && (cached = undefined))
   return promise
+}
+
+function configModuleOf(container: Pick<MedusaContainer, "resolve">): unknown {
+  try {
+    return container.resolve(ContainerRegistrationKeys.CONFIG_MODULE)
+  } catch {
+    return undefined
+  }
 }
 
 export type RegistrationLookup =

@@ -1,9 +1,10 @@
 import { Modules } from "@medusajs/framework/utils"
 import { findGatewayRegistration, forgetGatewayRegistrations, listGatewayRegistrations, registrationOfStoredRow, REGISTRY_MAX_AGE_MS } from "../gateway-registry"
 
-function storeWith(providers: Array<{ id: string; is_enabled?: boolean }>) {
+function storeWith(providers: Array<{ id: string; is_enabled?: boolean }>, configModule?: unknown) {
   const paymentModule = { calls: 0, listPaymentProviders: async () => (paymentModule.calls++, providers) }
-  return { paymentModule, container: { resolve: <T>(key: string) => (key === Modules.PAYMENT ? paymentModule : undefined) as T } }
+  const resolve = <T>(key: string) => (key === Modules.PAYMENT ? paymentModule : key === "configModule" ? configModule : undefined) as T
+  return { paymentModule, container: { resolve } }
 }
 
 beforeEach(() => forgetGatewayRegistrations())
@@ -77,5 +78,27 @@ describe("registration of a stored row", () => {
     const { container } = storeWith([{ id: "pp_payin_payin", is_enabled: false }, { id: "pp_payin_crypto" }])
     expect(await findGatewayRegistration(container, "payin")).toMatchObject({ ok: true, registration: { providerId: "pp_payin_crypto" } })
     expect(await findGatewayRegistration(container, "payin", "payin")).toMatchObject({ ok: false, reason: "unknown" })
+  })
+
+  it("counts a provider medusa-config no longer declares as gone, although Medusa keeps its row enabled", async () => {
+    const configModule = {
+      modules: {
+        payment: {
+          options: {
+            providers: [
+              { resolve: "medusa-payment-secpaid-payin/providers/secpaid", id: "eu", options: {} },
+              { resolve: "medusa-payment-secpaid-payin/providers/payin", id: "crypto", options: {} },
+            ],
+          },
+        },
+      },
+    }
+    const { container } = storeWith([{ id: "pp_secpaid_secpaid", is_enabled: true }, { id: "pp_secpaid_eu" }, { id: "pp_payin_crypto" }], configModule)
+    expect((await listGatewayRegistrations(container)).map((r) => [r.providerId, r.enabled])).toEqual([
+      ["pp_payin_crypto", true],
+      ["pp_secpaid_eu", true],
+      ["pp_secpaid_secpaid", false],
+    ])
+    expect(await findGatewayRegistration(container, "secpaid")).toMatchObject({ ok: true, registration: { providerId: "pp_secpaid_eu" } })
   })
 })
