@@ -5,7 +5,8 @@ import { seedStore, type StoreFixture } from "../helpers/store-fixture"
 import { inboxUrl, paySecPaidLinkSilently, secPaidCheckout, waitForCapturedOrder } from "./inbox-helpers"
 import { coreWebhookUrl, payInCheckout, sandbox } from "./payin-helpers"
 
-jest.setTimeout(300_000)
+// Five awaited payments per gateway and route take minutes, and longer when other suites run beside it.
+jest.setTimeout(900_000)
 
 /**
  * Prints the median time from "webhook sent" to "order created" through the plugin's
