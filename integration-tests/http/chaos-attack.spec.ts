@@ -33,9 +33,15 @@ beforeAll(async () => {
 
 it("the attack really happened: every planned request was sent and answered, from every source address", () => {
   expect(report.attack.sent).toEqual({ "secpaid-webhook": 1_000, "secpaid-return": 200, "payin-webhook": 200 })
+  // A SecPaid post over 16 KB is refused before its body is read: the store answers 413 and
+  // closes the connection, so a sender still writing, or reusing that kept-alive socket for
+  // its next request, may see it reset. Those count as answered (the store closed them), and
+  // stay rare: at most 1 % of each kind (2 of a small kind).
   for (const [kind, answers] of Object.entries(report.attack.answered)) {
-    const answered = Object.entries(answers).filter(([status]) => /^\d{3}$/.test(status)).reduce((s, [, n]) => s + n, 0)
+    const resets = answers["error: ECONNRESET"] ?? 0
+    const answered = Object.entries(answers).filter(([status]) => /^\d{3}$/.test(status)).reduce((s, [, n]) => s + n, 0) + resets
     expect({ kind, answered }).toEqual({ kind, answered: report.attack.sent[kind] })
+    expect(resets).toBeLessThanOrEqual(Math.max(2, report.attack.sent[kind] / 100))
   }
   expect(Object.keys(report.attack.sources).sort()).toEqual(["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"])
 })
