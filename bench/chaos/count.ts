@@ -25,6 +25,8 @@ export type StoreBooks = {
   ordersPerCart: Map<string, number>
   paymentsPerCart: Map<string, number>
   ordersTotal: number
+  /** Orders linked to no cart (email, creation time), e.g. left by a process killed inside Medusa's cart completion. */
+  ordersWithoutCart: Array<{ id: string; email: string; createdAt: string }>
   inboxByStatus: Record<string, number>
   /** The store's own log of webhook deliveries, by verdict (accepted, duplicate, signature_mismatch …), rows counting several deliveries counted as that many. */
   deliveryVerdicts: Record<string, number>
@@ -40,6 +42,11 @@ export async function readStoreBooks(databaseUrl: string, cartIds: string[]): Pr
       [cartIds]
     )
     const total = await db.query(`SELECT count(*)::int AS n FROM "order" WHERE deleted_at IS NULL`)
+    const orphans = await db.query(
+      `SELECT o.id, o.email, o.created_at FROM "order" o
+        WHERE o.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM order_cart oc WHERE oc.order_id = o.id AND oc.deleted_at IS NULL)
+        ORDER BY o.created_at`
+    )
     const inbox = await db.query(`SELECT status, count(*)::int AS n FROM payment_gateway_webhook_event GROUP BY status`)
     const verdicts = await db.query(`SELECT gateway || ' ' || verdict AS v, sum(repeat_count)::int AS n FROM payment_gateway_webhook_delivery GROUP BY 1`)
     return {
@@ -47,6 +54,7 @@ export async function readStoreBooks(databaseUrl: string, cartIds: string[]): Pr
       ordersPerCart: new Map(orders.rows.map((r) => [r.cart_id as string, r.n as number])),
       paymentsPerCart: new Map(payments.rows.map((r) => [r.cart_id as string, r.n as number])),
       ordersTotal: total.rows[0].n as number,
+      ordersWithoutCart: orphans.rows.map((r) => ({ id: r.id as string, email: r.email as string, createdAt: new Date(r.created_at).toISOString() })),
       inboxByStatus: Object.fromEntries(inbox.rows.map((r) => [r.status as string, r.n as number])),
     }
   })

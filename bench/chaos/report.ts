@@ -30,9 +30,11 @@ export type ChaosReport = {
   bursts: { injected: number; byKind: Record<string, number> }
   webhookModesApplied: AppliedCounts
   webhooks: { attempts: number; delivered2xx: number; answered4xx: number; answered5xx: number; undelivered: number; droppedBySandbox: number; payinRetries: number }
-  kill: { atStarted: number; inFlightByStage: Record<string, number>; inboxAtKill: Record<string, number>; downtimeMs: number; paidWhileStoreDown?: { payments: number; paidAtSandbox: number; withOneOrder: number } }
+  kill: { atStarted: number; inFlightByStage: Record<string, number>; inboxAtKill: Record<string, number>; downtimeMs: number; killedAt?: number; paidWhileStoreDown?: { payments: number; paidAtSandbox: number; withOneOrder: number } }
   reconcile: { gatewayCalls: number; report: unknown; paidWithoutOrderBefore: number }
   inboxAtEnd: Record<string, number>
+  /** Orders linked to no cart: what a kill inside Medusa's cart completion can leave behind. */
+  ordersWithoutCart: StoreBooks["ordersWithoutCart"]
   storeDeliveryVerdicts: Record<string, number>
   timings: { totalMs: number; stormMs: number; checkoutsPerSecond: number; settleBeforeMs: number; reconcileMs: number; settleAfterMs: number; medianStageMs: Record<string, number> }
   invariants: Invariant[]
@@ -142,6 +144,7 @@ export function buildReport(input: {
     },
     reconcile: { gatewayCalls: input.reconcile.calls.length, report: input.reconcile.report, paidWithoutOrderBefore: input.reconcile.paidWithoutOrderBefore },
     inboxAtEnd: books.inboxByStatus,
+    ordersWithoutCart: books.ordersWithoutCart,
     storeDeliveryVerdicts: books.deliveryVerdicts,
     timings: { ...input.timings, medianStageMs: stageMedians, checkoutsPerSecond: Number((records.length / (input.timings.stormMs / 1000)).toFixed(2)) },
     invariants,
@@ -189,6 +192,7 @@ export function formatReport(r: ChaosReport): string {
     `kill -9: after ${r.kill.atStarted} checkouts started, in flight ${kv(r.kill.inFlightByStage)}, inbox ${kv(r.kill.inboxAtKill)}, down ${s(r.kill.downtimeMs)}; paid while the store was down: ${kv(r.kill.paidWhileStoreDown ?? {})}`,
     `reconciliation: ${r.reconcile.gatewayCalls} SecPaid calls, ${JSON.stringify(r.reconcile.report)}`,
     `inbox at the end: ${kv(r.inboxAtEnd)}; the store's delivery log: ${kv(r.storeDeliveryVerdicts)}`,
+    `orders linked to no cart: ${r.ordersWithoutCart.length ? r.ordersWithoutCart.map((o) => `${o.id} (${o.email}, ${o.createdAt})`).join(", ") : "none"}; the kill at ${new Date(r.kill.killedAt ?? 0).toISOString()}`,
     `timings: storm ${s(r.timings.stormMs)} (${r.timings.checkoutsPerSecond} checkouts/s), settle ${s(r.timings.settleBeforeMs)}, reconcile ${s(r.timings.reconcileMs)}, settle ${s(r.timings.settleAfterMs)}, total ${s(r.timings.totalMs)}; median per checkout: ${kv(r.timings.medianStageMs)} ms`,
     ...r.invariants.filter((i) => !i.ok).map((i) => `FAILED: ${i.name} = ${i.value} (must be ${i.mustBe})`),
   ].join("\n")
