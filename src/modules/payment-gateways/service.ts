@@ -67,6 +67,12 @@ export type WebhookEventRow = {
   session_id: string | null
   attempts: number
   last_error: string | null
+  /**
+   * When an attempt began that never ended (its process died while processing it; the
+   * inbox took the event over), until the event is processed. Whatever that attempt left
+   * half done was made after this moment.
+   */
+  interrupted_attempt_at?: Date | null
 }
 
 export type WebhookEventResult = {
@@ -260,9 +266,12 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
   async claimWebhookEvent(id: string): Promise<WebhookEventRow | undefined> {
     const now = new Date()
     const lockedUntil = new Date(now.getTime() + this.options_.processingLockMs)
+    // A row still "processing" whose lock ran out was abandoned by a process that died:
+    // when that attempt began (its claim's updated_at) is kept until the event is processed.
     const claimed = await this.pg_.raw(
       `UPDATE ${EVENT_TABLE}
-          SET status = 'processing', locked_until = ?, attempts = attempts + 1, updated_at = ?
+          SET status = 'processing', locked_until = ?, attempts = attempts + 1, updated_at = ?,
+              interrupted_attempt_at = CASE WHEN status = 'processing' THEN COALESCE(interrupted_attempt_at, updated_at) ELSE interrupted_attempt_at END
         WHERE id = ? AND deleted_at IS NULL
           AND (
                 (status IN ('received', 'failed') AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
@@ -303,7 +312,7 @@ export default class PaymentGatewaysModuleService extends MedusaService({ Webhoo
           SET status = CASE WHEN recheck_requested AND NOT ? THEN 'received' ELSE 'processed' END,
               recheck_requested = false, outcome = ?, session_id = COALESCE(?, session_id), cart_id = COALESCE(?, cart_id),
               order_id = COALESCE(?, order_id), last_error = NULL, locked_until = NULL, next_attempt_at = NULL,
-              processed_at = ?, updated_at = ?
+              interrupted_attempt_at = NULL, processed_at = ?, updated_at = ?
         WHERE id = ? AND status = 'processing'
         RETURNING status`,
       [result.acted ?? true, result.outcome, result.sessionId ?? null, result.cartId ?? null, result.orderId ?? null, now, now, id]

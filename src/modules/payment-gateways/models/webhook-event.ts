@@ -50,6 +50,12 @@ export const WebhookEvent = model
     last_error: model.text().nullable(),
     next_attempt_at: model.dateTime().nullable(),
     locked_until: model.dateTime().nullable(),
+    /**
+     * When an attempt began whose process died before it ended (the event was taken over
+     * from it); cleared once the event is processed. Processing removes what that attempt
+     * may have left half made (an order Medusa's cart completion made but never linked).
+     */
+    interrupted_attempt_at: model.dateTime().nullable(),
     received_at: model.dateTime(),
     processed_at: model.dateTime().nullable(),
   })
