@@ -1,5 +1,5 @@
 import { medusaSuite } from "../helpers/medusa-runner"
-import { Modules } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import axios from "axios"
 import { toMinorUnits } from "../../src/lib/money"
 import { processGatewayWebhookEvent } from "../../src/workflows/process-gateway-webhook-event"
@@ -13,11 +13,13 @@ import {
   inboxUrl,
   isCaptured,
   paySecPaidLinkSilently,
+  SECPAID_PROVIDER,
   secPaidCheckout,
   sendSecPaidWebhook,
   waitForCapturedOrder,
   waitForWebhookEvent,
 } from "./inbox-helpers"
+import { ordersForCart } from "../helpers/orders"
 import { countOrders, orderForCart, payInCheckout, paymentSession, sandbox } from "./payin-helpers"
 
 jest.setTimeout(120_000)
@@ -269,6 +271,69 @@ medusaSuite({
       expect(order).toBeDefined()
       const again = await api.post(`/admin/payment-gateways/webhook-events/${failed.id}/retry`, {}, { ...headers, validateStatus: () => true })
       expect(again.status).toBe(409)
+    })
+
+    it("a process that died inside Medusa's cart completion (order made, never linked to its cart) leaves no second order: the taken-over event deletes the half-made one, once it is clearly abandoned", async () => {
+      const container = getContainer()
+      const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
+      const query = container.resolve(ContainerRegistrationKeys.QUERY)
+      const { cartId, payId } = await secPaidCheckout(api, fixture)
+      await paySecPaidLinkSilently(payId)
+
+      // What the dead attempt left: the order completeCartWorkflow's first step made from the cart, linked to no cart
+      // (the process died before the next step) …
+      const { data: carts } = await query.graph({
+        entity: "cart",
+        fields: ["email", "currency_code", "region_id", "sales_channel_id", "items.title", "items.variant_id", "items.quantity", "items.unit_price"],
+        filters: { id: cartId },
+      })
+      const cart = carts[0] as any
+      const [halfMade] = await container.resolve(Modules.ORDER).createOrders([
+        {
+          email: cart.email,
+          currency_code: cart.currency_code,
+          region_id: cart.region_id,
+          sales_channel_id: cart.sales_channel_id,
+          status: "pending" as any,
+          items: cart.items.map((i: any) => ({ title: i.title, variant_id: i.variant_id, quantity: i.quantity, unit_price: i.unit_price })),
+        },
+      ])
+      // … and its event, stored before the 200 and still "processing" under the dead process's lock, which has run out.
+      const stored = await inbox(container).storeWebhookEvent({
+        gateway: "secpaid",
+        providerId: SECPAID_PROVIDER,
+        eventId: `${payId}:success`,
+        eventType: "success",
+        reference: payId,
+        rawBody: Buffer.from(`ResponseCode=1&data%5Bpay_id%5D=${payId}&data%5Bstatus%5D=success`),
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      })
+      await pg.raw(
+        `UPDATE payment_gateway_webhook_event SET status = 'processing', attempts = 1, updated_at = now() - interval '60 seconds', locked_until = now() - interval '1 second' WHERE id = ?`,
+        [stored.id]
+      )
+      expect(await countOrders(container)).toBe(1)
+
+      // Taken over while the half-made order is young (a live workflow could still be linking it): the event waits.
+      const first = await processGatewayWebhookEvent(container, stored.id)
+      expect(first).toMatchObject({ claimed: true, status: "failed" })
+      expect((first as { error: string }).error).toMatch(new RegExp(`Order ${halfMade.id} was made from cart ${cartId} by an earlier attempt`))
+      expect(await ordersForCart(container, cartId)).toBe(0)
+
+      // Clearly abandoned now: the next attempt (the interrupted attempt is remembered across the failed one) deletes it first.
+      await pg.raw(`UPDATE "order" SET created_at = now() - interval '30 seconds' WHERE id = ?`, [halfMade.id])
+      await pg.raw(`UPDATE payment_gateway_webhook_event SET next_attempt_at = now() WHERE id = ?`, [stored.id])
+      const second = await processGatewayWebhookEvent(container, stored.id)
+      expect(second).toMatchObject({ claimed: true, status: "processed", outcome: "order_created" })
+      const order = await waitForCapturedOrder(container, cartId)
+      expect(await ordersForCart(container, cartId)).toBe(1)
+      expect(await countOrders(container)).toBe(1)
+      expect(order.id).not.toBe(halfMade.id)
+      const { data: left } = await query.graph({ entity: "order", fields: ["id"], filters: { id: halfMade.id } })
+      expect(left).toEqual([])
+      const [event] = await inbox(container).listWebhookEvents({ gateway: "secpaid" })
+      // The dead attempt, the one that waited, the one that placed the order.
+      expect(event).toMatchObject({ status: "processed", attempts: 3, interrupted_attempt_at: null })
     })
   },
 })

@@ -34,6 +34,8 @@ export type InboxEvent = {
   event_id: string
   /** The gateway's payment reference (SecPaid pay_id, PayIn order id). */
   reference: string | null
+  /** When an earlier attempt at this event began whose process died before it ended (the inbox took the event over). */
+  interrupted_attempt_at?: Date | null
 }
 
 /** What the gateway confirmed about the event, asked afresh. */
@@ -81,6 +83,11 @@ export interface WebhookEventCollaborators<E extends InboxEvent = InboxEvent> {
   settleExpiredOrder(input: ExpiredOrderAwaitingPaymentInput): Promise<{ outcome: ExpiredOrderAwaitingPaymentOutcome }>
   /** Records a payment flag for the merchant (once per gateway, reference and kind). */
   flag(input: PaymentFlagInput): Promise<void>
+  /**
+   * Deletes what a cart completion that began at `since` and died left half made: orders of
+   * the cart's contents linked to no cart (src/lib/interrupted-cart-completion.ts).
+   */
+  removeOrdersLeftByInterruptedCompletion(input: { cartId: string; since: Date }): Promise<{ removed: string[] }>
 }
 
 export async function decideWebhookEvent<E extends InboxEvent>(event: E, c: WebhookEventCollaborators<E>): Promise<WebhookEventOutcome> {
@@ -155,6 +162,10 @@ async function decidePaid(
 
   if (orderId && order?.captured) return { kind: "already_processed", sessionId, cartId, orderId }
 
+  // An earlier attempt died, perhaps inside Medusa's cart completion: what it made first goes before the cart is completed again.
+  if (!orderId && cartId && event.interrupted_attempt_at) {
+    await c.removeOrdersLeftByInterruptedCompletion({ cartId, since: event.interrupted_attempt_at })
+  }
   const result = await c.completeCart({ sessionId, amount, action: verdict.action })
   if (!result.orderId) {
     throw new Error(

@@ -2,6 +2,7 @@ import type { MedusaContainer, WebhookActionResult } from "@medusajs/framework/t
 import { ContainerRegistrationKeys, MedusaError, Modules, PaymentActions } from "@medusajs/framework/utils"
 import { completePaidCart, findCartAndOrderForSession } from "../lib/complete-paid-cart"
 import { currentGatewayCall, runGatewayCall } from "../lib/gateway-call-context"
+import { removeOrdersLeftByInterruptedCompletion } from "../lib/interrupted-cart-completion"
 import { orderHoldsCapturedMoney, paymentCaptureFields } from "../lib/payment-capture"
 import { requireGatewayProvider } from "../modules/payment-gateways/gateway-providers"
 import { registrationOfStoredRow } from "../modules/payment-gateways/gateway-registry"
@@ -98,6 +99,7 @@ function medusaCollaborators(container: MedusaContainer): WebhookEventCollaborat
     receivedAtGateway: (event, session) => RECEIPT_OF_ENDED_PAYMENT[event.gateway](container, event as StoredEvent, session),
     settleExpiredOrder: (input) => settleExpiredOrderAwaitingPayment(container, input),
     flag: (input) => inbox.flagPayment(input),
+    removeOrdersLeftByInterruptedCompletion: (input) => removeOrdersLeftByInterruptedCompletion(container, input),
   }
 }
 

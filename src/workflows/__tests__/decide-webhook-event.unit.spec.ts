@@ -38,6 +38,7 @@ function fakeStore(store: Store) {
     statuses: [] as Array<{ sessionId: string; status: string }>,
     settled: [] as ExpiredOrderAwaitingPaymentInput[],
     receipts: 0,
+    cleanups: [] as Array<{ cartId: string; since: Date }>,
   }
   const sessions = store.sessions ?? {}
   const carts = store.carts ?? {}
@@ -71,6 +72,10 @@ function fakeStore(store: Store) {
     flag: async (input) => {
       calls.flags.push(input)
     },
+    removeOrdersLeftByInterruptedCompletion: async (input) => {
+      calls.cleanups.push(input)
+      return { removed: [] }
+    },
   }
   return { collaborators, calls, sessions, carts }
 }
@@ -92,6 +97,47 @@ describe("decideWebhookEvent: a verified payment", () => {
     expect(storedOutcome(outcome)).toBe("order_created")
     expect(calls.completed).toEqual([{ sessionId: "payses_1", amount: "30", action: "captured" }])
     expect(calls.flags).toEqual([])
+  })
+
+  it("after an attempt that died, removes what it left half made before completing the cart again", async () => {
+    const since = new Date("2026-12-04T10:00:00Z")
+    const order: string[] = []
+    const { collaborators, calls } = fakeStore({
+      verdict: { action: "captured", sessionId: "payses_1", amount: "30" },
+      sessions: { payses_1: eurSession() },
+      carts: { payses_1: openCart },
+    })
+    const { removeOrdersLeftByInterruptedCompletion, completeCart } = collaborators
+    collaborators.removeOrdersLeftByInterruptedCompletion = async (input) => (order.push("cleanup"), removeOrdersLeftByInterruptedCompletion(input))
+    collaborators.completeCart = async (input) => (order.push("complete"), completeCart(input))
+    const outcome = await decideWebhookEvent({ ...SECPAID_EVENT, interrupted_attempt_at: since }, collaborators)
+    expect(outcome.kind).toBe("order_created")
+    expect(calls.cleanups).toEqual([{ cartId: "cart_1", since }])
+    expect(order).toEqual(["cleanup", "complete"])
+  })
+
+  it("removes nothing on a first attempt, or when the cart already has its order", async () => {
+    const first = fakeStore({ verdict: { action: "captured", sessionId: "payses_1", amount: "30" }, sessions: { payses_1: eurSession() }, carts: { payses_1: openCart } })
+    expect((await decideWebhookEvent(SECPAID_EVENT, first.collaborators)).kind).toBe("order_created")
+    expect(first.calls.cleanups).toEqual([])
+
+    const placed = fakeStore({ verdict: { action: "captured", sessionId: "payses_2", amount: "32.25" }, sessions: { payses_2: usdSession() }, carts: { payses_2: unpaidOrder() } })
+    const outcome = await decideWebhookEvent({ ...PAYIN_EVENT, interrupted_attempt_at: new Date() }, placed.collaborators)
+    expect(outcome.kind).toBe("payment_captured")
+    expect(placed.calls.cleanups).toEqual([])
+  })
+
+  it("an order of the earlier attempt still being linked makes the event wait: the cart is not completed a second time", async () => {
+    const { collaborators, calls } = fakeStore({
+      verdict: { action: "captured", sessionId: "payses_1", amount: "30" },
+      sessions: { payses_1: eurSession() },
+      carts: { payses_1: openCart },
+    })
+    collaborators.removeOrdersLeftByInterruptedCompletion = async () => {
+      throw new Error("Order order_9 was made from cart cart_1 by an earlier attempt and is linked to no cart yet")
+    }
+    await expect(decideWebhookEvent({ ...SECPAID_EVENT, interrupted_attempt_at: new Date() }, collaborators)).rejects.toThrow(/linked to no cart yet/)
+    expect(calls.completed).toEqual([])
   })
 
   it("completes a PayIn payment as authorized when the gateway says authorized", async () => {
@@ -352,7 +398,7 @@ describe("decideWebhookEvent: nothing to act on", () => {
     expect(outcome).toEqual({ kind: "no_action", action: "not_supported", sessionId: undefined })
     expect(storedOutcome(outcome)).toBe("no_action_not_supported")
     expect(outcomeActed(outcome)).toBe(false)
-    expect(calls).toEqual({ flags: [], completed: [], statuses: [], settled: [], receipts: 0 })
+    expect(calls).toEqual({ flags: [], completed: [], statuses: [], settled: [], receipts: 0, cleanups: [] })
   })
 
   it.each(["pending", "pending_authorization", "requires_more"] as const)("takes a %s payment as no action", async (action) => {
@@ -382,6 +428,6 @@ describe("decideWebhookEvent: the gateway cannot be asked", () => {
       sessions: { payses_1: eurSession() },
     })
     await expect(decideWebhookEvent(SECPAID_EVENT, collaborators)).rejects.toThrow("SecPaid did not answer")
-    expect(calls).toEqual({ flags: [], completed: [], statuses: [], settled: [], receipts: 0 })
+    expect(calls).toEqual({ flags: [], completed: [], statuses: [], settled: [], receipts: 0, cleanups: [] })
   })
 })
