@@ -1,5 +1,7 @@
 import { MedusaError } from "@medusajs/framework/utils"
+import type { GatewayRegistration } from "../modules/payment-gateways/registrations"
 import { paymentGatewaysModule } from "../modules/payment-gateways/runtime"
+import { settingsKeyFromCradle } from "../modules/payment-gateways/settings-key"
 import { effectiveGatewayOptions, GATEWAY_LABELS, type GatewayId, type SavedGatewaySettings } from "./gateway-settings"
 
 /** Where the saved settings come from: the plugin module's service (or a test double). */
@@ -56,6 +58,35 @@ export class GatewaySettingsRuntime<O, C> {
     const { enabled } = effectiveGatewayOptions(spec_.gateway, spec_.configOptions, { values: {}, secrets: {}, problems: [] })
     this.configState_ = { ...spec_.config, enabled, version: "config" }
     this.last_ = this.configState_
+  }
+
+  /**
+   * The runtime of a provider as Medusa constructed it: settings saved in the admin for its
+   * registration (`pp_<gateway>_<id>`), over the medusa-config options it was given, parsed
+   * and turned into a client by the provider's own functions (`client`: one built already).
+   */
+  static forProvider<O, C>(input: {
+    gateway: GatewayId
+    cradle: unknown
+    registration: GatewayRegistration | undefined
+    options: Record<string, unknown>
+    parse(options: Record<string, unknown>): O
+    buildClient(options: O): C
+    client?: C
+    source?: () => GatewaySettingsSource | undefined
+    logger?: { warn(message: string): void }
+  }): GatewaySettingsRuntime<O, C> {
+    const options = input.parse(input.options)
+    return new GatewaySettingsRuntime<O, C>({
+      gateway: input.gateway,
+      ...settingsKeyFromCradle(input.cradle, input.gateway, input.registration),
+      configOptions: { ...input.options },
+      config: { options, client: input.client ?? input.buildClient(options) },
+      parse: input.parse,
+      buildClient: input.buildClient,
+      source: input.source,
+      logger: input.logger,
+    })
   }
 
   get settingsKey(): string {

@@ -5,7 +5,6 @@ import {
   PaymentSessionStatus,
 } from "@medusajs/framework/utils"
 import { type GatewayRegistration, registrationFromCradle } from "../../modules/payment-gateways/registrations"
-import { settingsKeyFromCradle } from "../../modules/payment-gateways/settings-key"
 import type {
   AuthorizePaymentInput,
   AuthorizePaymentOutput,
@@ -101,17 +100,15 @@ export class PayInProviderService extends AbstractPaymentProvider<PayInProviderO
   constructor(cradle: InjectedDependencies, options: PayInProviderOptionsInput, client?: PayInClient, hooks: PayInProviderTestHooks = {}) {
     super(cradle, options)
     this.registration_ = registrationFromCradle(cradle, "payin", options)
-    const configOptions = parsePayInOptions(options)
     this.logger_ = cradle.logger
-    const buildClient = (o: PayInOptions) => new PayInClient({ apiKey: o.apiKey, baseUrl: o.baseUrl, timeoutMs: o.requestTimeoutMs, logger: this.logger_ })
-    this.runtime_ = new GatewaySettingsRuntime({
+    this.runtime_ = GatewaySettingsRuntime.forProvider({
       gateway: "payin",
-      // Settings saved in the admin for this registration (pp_payin_<id>).
-      ...settingsKeyFromCradle(cradle, "payin", this.registration_),
-      configOptions: { ...options },
-      config: { options: configOptions, client: client ?? buildClient(configOptions) },
+      cradle,
+      registration: this.registration_,
+      options: options as Record<string, unknown>,
       parse: parsePayInOptions,
-      buildClient,
+      buildClient: (o: PayInOptions) => new PayInClient({ apiKey: o.apiKey, baseUrl: o.baseUrl, timeoutMs: o.requestTimeoutMs, logger: this.logger_ }),
+      client,
       source: hooks.settingsSource,
       logger: this.logger_,
     })

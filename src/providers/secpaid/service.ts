@@ -22,7 +22,6 @@ import type {
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { type GatewayRegistration, registrationFromCradle } from "../../modules/payment-gateways/registrations"
-import { settingsKeyFromCradle } from "../../modules/payment-gateways/settings-key"
 import {
   AbstractPaymentProvider,
   BigNumber,
@@ -118,29 +117,27 @@ export class SecPaidProviderService extends AbstractPaymentProvider<SecPaidOptio
   constructor(cradle: InjectedDependencies, options: Record<string, unknown>, hooks: SecPaidProviderTestHooks = {}) {
     super(cradle, options as unknown as SecPaidOptions)
     this.registration_ = registrationFromCradle(cradle, "secpaid", options)
-    const configOptions = parseSecPaidOptions(options)
     this.logger_ = cradle.logger
     this.now_ = hooks.now ?? (() => new Date())
     this.evidence_ = hooks.evidenceCache ?? processEvidenceCache
-    const buildClient = (o: SecPaidOptions) =>
-      new SecPaidClient({
-        apiKey: o.apiKey,
-        baseUrl: secPaidBaseUrl(o),
-        timeoutMs: o.requestTimeoutMs,
-        environment: o.environment,
-        logger: this.logger_,
-        extraSecrets: [o.encryptionKey ?? "", ...(o.splitRecipients ?? []).map((r) => r.token)],
-        budget: secPaidRequestBudget(o.requestBudget),
-        ...hooks.clientConfig,
-      })
-    this.runtime_ = new GatewaySettingsRuntime({
+    this.runtime_ = GatewaySettingsRuntime.forProvider({
       gateway: "secpaid",
-      // Settings saved in the admin for this registration (pp_secpaid_<id>).
-      ...settingsKeyFromCradle(cradle, "secpaid", this.registration_),
-      configOptions: { ...options },
-      config: { options: configOptions, client: hooks.client ?? buildClient(configOptions) },
+      cradle,
+      registration: this.registration_,
+      options,
       parse: parseSecPaidOptions,
-      buildClient,
+      buildClient: (o: SecPaidOptions) =>
+        new SecPaidClient({
+          apiKey: o.apiKey,
+          baseUrl: secPaidBaseUrl(o),
+          timeoutMs: o.requestTimeoutMs,
+          environment: o.environment,
+          logger: this.logger_,
+          extraSecrets: [o.encryptionKey ?? "", ...(o.splitRecipients ?? []).map((r) => r.token)],
+          budget: secPaidRequestBudget(o.requestBudget),
+          ...hooks.clientConfig,
+        }),
+      client: hooks.client,
       source: hooks.settingsSource,
       logger: this.logger_,
     })
