@@ -53,15 +53,16 @@ export function isOrderLeftByInterruptedCompletion(cart: CartContents, order: Or
   )
 }
 
-export type InterruptedCompletionCleanup = { removed: string[] }
-
 export async function removeOrdersLeftByInterruptedCompletion(
   container: MedusaContainer,
-  input: { cartId: string; since: Date; now?: Date }
-): Promise<InterruptedCompletionCleanup> {
+  input: { cartId: string; since: Date }
+): Promise<{ removed: string[] }> {
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
-  const fields = ["id", "email", "currency_code", "region_id", "sales_channel_id", "items.variant_id", "items.quantity"]
-  const { data: carts } = await query.graph({ entity: "cart", fields, filters: { id: input.cartId } })
+  const { data: carts } = await query.graph({
+    entity: "cart",
+    fields: ["id", "email", "currency_code", "region_id", "sales_channel_id", "items.variant_id", "items.quantity"],
+    filters: { id: input.cartId },
+  })
   const cart = carts[0] as CartContents | undefined
   if (!cart?.email) return { removed: [] }
 
@@ -83,7 +84,7 @@ export async function removeOrdersLeftByInterruptedCompletion(
   )
   if (!left.length) return { removed: [] }
 
-  const now = (input.now ?? new Date()).getTime()
+  const now = Date.now()
   const young = left.filter((o) => now - new Date(o.created_at).getTime() < SETTLE_MS)
   if (young.length) {
     throw new Error(
